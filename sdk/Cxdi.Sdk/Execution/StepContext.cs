@@ -28,9 +28,18 @@ public sealed class StepContext
     /// <summary>Requested compute backend id (<c>cpu</c>, <c>cpu-managed</c>, <c>gpu</c>…) from the command line or environment; null for the best available.</summary>
     public string? Backend { get; init; }
 
+    /// <summary>What is being run (command line, software version, resolved workflow) for result files to record; null outside a workflow.</summary>
+    public RunInfo? Run { get; init; }
+
     /// <summary>A context that reports nowhere and never cancels, for tests and scripts.</summary>
     public static StepContext None { get; } = new();
 }
+
+/// <summary>What a result file records so it can be reproduced from itself.</summary>
+/// <param name="Command">The command line that started the run.</param>
+/// <param name="SoftwareVersion">Workbench version.</param>
+/// <param name="WorkflowYaml">The resolved workflow (every default and <c>--set</c> applied) as YAML.</param>
+public sealed record RunInfo(string Command, string SoftwareVersion, string WorkflowYaml);
 
 /// <summary>Receives intermediate items and writes them with the workflow's writers.</summary>
 public interface IOutputSink
