@@ -31,6 +31,9 @@ public enum PluginRole
     /// <summary><see cref="Roles.IAnalysis"/>.</summary>
     Analysis,
 
+    /// <summary><see cref="Roles.ICliTool"/>.</summary>
+    CliTool,
+
     /// <summary><see cref="Compute.IComputeBackendProvider"/>.</summary>
     Backend,
 }
