@@ -192,6 +192,7 @@ internal static class Figures
         plot.Axes.SetLimits(left, right, lower, upper);
         plot.Axes.SquareUnits();
         plot.HideGrid();
+        plot.DataBackground.Color = ToColor(new Rgb(0xd9, 0xd9, 0xd9));
         plot.Title(title, 15);
         plot.XLabel($"{f.XName} ({f.Unit})", 13);
         plot.YLabel($"{f.YName} ({f.Unit})", 13);
