@@ -31,14 +31,14 @@ internal static class FftEngines
             FftPreference.Fftw when !fftw => throw new InvalidOperationException($"FFTW was asked for but cannot be used: {reason}"),
             FftPreference.Fftw => new FftwEngine(shape, threads, planning),
             FftPreference.Auto when fftw => new FftwEngine(shape, threads, planning),
-            _ => throw new InvalidOperationException($"the managed FFT engine is not in this build; FFTW: {reason}"),
+            _ => new ManagedFftEngine(shape, threads),
         };
     }
 
     /// <summary>One line saying which FFT runs here and why, for <c>cxdi --version</c> and summary.json.</summary>
     public static string Describe()
     {
-        string managed = "no managed engine in this build";
+        string managed = $"managed mixed-radix, {ManagedFftEngine.SimdDescription}";
         if (FftwEngine.IsAvailable(out string reason))
         {
             FftPlanning planning = FftPlanningSettings.Resolve(FftPlanning.Default);

@@ -62,6 +62,65 @@ internal static class FftReference
         return output;
     }
 
+    /// <summary>The forward DFT computed axis by axis with naive 1D DFTs in double precision (for larger shapes).</summary>
+    public static Complex32[] NaiveDftSeparable(ReadOnlySpan<Complex32> input, Shape shape)
+    {
+        int n = checked((int)shape.Length);
+        var re = new double[n];
+        var im = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            re[i] = input[i].Re;
+            im[i] = input[i].Im;
+        }
+
+        int[] dims = [shape.Nz, shape.Ny, shape.Nx];
+        int[] strides = [shape.Ny * shape.Nx, shape.Nx, 1];
+        for (int axis = 0; axis < 3; axis++)
+        {
+            int len = dims[axis], stride = strides[axis];
+            var lineRe = new double[len];
+            var lineIm = new double[len];
+            for (int start = 0; start < n; start++)
+            {
+                if (start / stride % len != 0)
+                {
+                    continue;
+                }
+
+                for (int k = 0; k < len; k++)
+                {
+                    double sr = 0, si = 0;
+                    for (int j = 0; j < len; j++)
+                    {
+                        double angle = -2 * Math.PI * ((long)j * k % len) / len;
+                        double c = Math.Cos(angle), s = Math.Sin(angle);
+                        int at = start + (j * stride);
+                        sr += (re[at] * c) - (im[at] * s);
+                        si += (re[at] * s) + (im[at] * c);
+                    }
+
+                    lineRe[k] = sr;
+                    lineIm[k] = si;
+                }
+
+                for (int k = 0; k < len; k++)
+                {
+                    re[start + (k * stride)] = lineRe[k];
+                    im[start + (k * stride)] = lineIm[k];
+                }
+            }
+        }
+
+        var output = new Complex32[n];
+        for (int i = 0; i < n; i++)
+        {
+            output[i] = new Complex32((float)re[i], (float)im[i]);
+        }
+
+        return output;
+    }
+
     /// <summary>‖a − b‖₂ / ‖b‖₂ in double precision.</summary>
     public static double RelativeL2(ReadOnlySpan<Complex32> actual, ReadOnlySpan<Complex32> expected)
     {
