@@ -1,4 +1,5 @@
 using Cxdi.Plugins.Formats.Edf;
+using Cxdi.Plugins.Formats.Hdf5;
 using Cxdi.Sdk.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,5 +12,6 @@ public sealed class FormatsModule : ICxdiPluginModule
     public void Configure(IServiceCollection services)
     {
         services.AddCxdiPlugin<EdfReader>();
+        services.AddCxdiPlugin<Hdf5Reader>();
     }
 }
