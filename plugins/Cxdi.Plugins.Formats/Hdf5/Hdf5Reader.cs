@@ -562,7 +562,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
             }
 
             var attr = ds.Attribute("units");
-            return attr.Type.Class == H5DataTypeClass.String ? attr.Read<string>().Trim().ToLowerInvariant() : null;
+            return attr.Type.Class is H5DataTypeClass.String or H5DataTypeClass.VariableLength ? attr.Read<string>().Trim().ToLowerInvariant() : null;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
