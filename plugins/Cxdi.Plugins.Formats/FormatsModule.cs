@@ -1,5 +1,6 @@
 using Cxdi.Plugins.Formats.Edf;
 using Cxdi.Plugins.Formats.Hdf5;
+using Cxdi.Plugins.Formats.Numpy;
 using Cxdi.Plugins.Formats.Writers;
 using Cxdi.Sdk.Plugins;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,8 @@ public sealed class FormatsModule : ICxdiPluginModule
     {
         services.AddCxdiPlugin<EdfReader>();
         services.AddCxdiPlugin<Hdf5Reader>();
+        services.AddCxdiPlugin<NpyReader>();
         services.AddCxdiPlugin<CxiWriter>();
+        services.AddCxdiPlugin<NpyWriter>();
     }
 }
