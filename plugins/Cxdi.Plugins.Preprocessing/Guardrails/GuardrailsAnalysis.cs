@@ -63,7 +63,7 @@ public sealed record GuardrailFinding(string Level, string Code, double Value, s
 }
 
 /// <summary>What the guardrails measured, for callers that want the numbers rather than the sentences.</summary>
-/// <param name="Oversampling">σ per dimension, slowest axis first.</param>
+/// <param name="Oversampling">σ per dimension, slowest axis first (an upper bound of 2 where the autocorrelation wraps around).</param>
 /// <param name="ObjectSize">Estimated object extent per dimension in object-space pixels.</param>
 /// <param name="HiddenSpeckleFraction">Fraction of the central speckle's pixels that are unknown.</param>
 /// <param name="MaskedCentreExtent">Extent (px per dimension) of the unknown region containing the centre; 0 when the centre is measured.</param>
@@ -128,25 +128,34 @@ public sealed class GuardrailsAnalysis : IAnalysis
         var extent = AutocorrelationExtent(data, options.AutocorrelationThreshold, context);
         var sigma = new double[dims.Length];
         var size = new double[dims.Length];
+        var aliased = new bool[dims.Length];
         for (var a = 0; a < dims.Length; a++)
         {
+            // An autocorrelation reaching the array border has wrapped around: the object spans at least half the field of
+            // view along that axis, so σ ≤ 2 there and only that bound is known.
+            aliased[a] = dims[a] > 1 && extent[a] >= dims[a] - 1;
             size[a] = Math.Max(extent[a] / 2.0, 0.5);
             sigma[a] = dims[a] / size[a];
         }
 
         var limit = Math.Pow(2, 1.0 / dims.Length);
         var minAxis = Array.IndexOf(sigma, sigma.Min());
-        var perAxis = string.Join(", ", names.Select((n, a) => $"{n} {StepLog.F(sigma[a], "F1")}"));
-        var objectText = string.Join(" × ", size.Select(v => StepLog.F(v, "F0")));
-        if (sigma[minAxis] < limit)
+        var perAxis = string.Join(", ", names.Select((n, a) => $"{n} {(aliased[a] ? "≤ " : "")}{StepLog.F(sigma[a], "F1")}"));
+        var objectText = string.Join(" × ", size.Select((v, a) => (aliased[a] ? "≥ " : "") + StepLog.F(v, "F0")));
+        if (aliased.All(x => x))
         {
             findings.Add(new("refusal", "oversampling", sigma[minAxis],
-                $"The oversampling ratio is σ = {StepLog.F(sigma[minAxis], "F2")} along {names[minAxis]} (per axis: {perAxis}; object ≈ {objectText} px from the autocorrelation), below the uniqueness limit 2^(1/{dims.Length}) = {StepLog.F(limit, "F2")}: the speckles are not sampled finely enough to recover the phase. Measure with a longer detector distance or smaller pixels, do not bin, or crop the illuminated area."));
+                $"The autocorrelation of the pattern wraps around the array in every direction, so the oversampling ratio is at most σ = 2 per axis (object ≥ {objectText} px, at least half the field of view): the intensities are undersampled and the phase cannot be recovered reliably. Measure with a longer detector distance or smaller pixels, do not bin, or illuminate a smaller area."));
+        }
+        else if (sigma[minAxis] < limit)
+        {
+            findings.Add(new("refusal", "oversampling", sigma[minAxis],
+                $"The oversampling ratio is σ = {StepLog.F(sigma[minAxis], "F2")} along {names[minAxis]} (per axis: {perAxis}; object ≈ {objectText} px from the autocorrelation), below the uniqueness limit 2^(1/{dims.Length}) = {StepLog.F(limit, "F2")}: the speckles are not sampled finely enough to recover the phase. Measure with a longer detector distance or smaller pixels, do not bin, or illuminate a smaller area."));
         }
         else if (sigma[minAxis] < options.WarnOversampling)
         {
             findings.Add(new("warning", "oversampling", sigma[minAxis],
-                $"The oversampling ratio is only σ = {StepLog.F(sigma[minAxis], "F1")} along {names[minAxis]} (per axis: {perAxis}; object ≈ {objectText} px): below {StepLog.F(options.WarnOversampling, "F0")} phasing converges less reliably. Avoid binning, use more random starts, and prefer a longer detector distance next time."));
+                $"The oversampling ratio is only σ {(aliased[minAxis] ? "≤" : "=")} {StepLog.F(sigma[minAxis], "F1")} along {names[minAxis]} (per axis: {perAxis}; object ≈ {objectText} px): below {StepLog.F(options.WarnOversampling, "F0")} phasing converges less reliably. Avoid binning, use more random starts, and prefer a longer detector distance next time."));
         }
         else
         {
@@ -156,19 +165,19 @@ public sealed class GuardrailsAnalysis : IAnalysis
 
         // Central speckle hidden by the mask.
         var (hidden, speckleRadius, centreExtent) = HiddenCentralSpeckle(data, sigma);
-        var radiusText = string.Join(" × ", speckleRadius.Select(r => StepLog.F(r, "F1")));
+        var radiusText = string.Join(", ", names.Select((n, a) => $"{StepLog.F(speckleRadius[a], "F1")} px along {n}"));
         var centreText = centreExtent.All(e => e == 0)
             ? "the beam position itself is measured"
-            : $"the masked region around the beam spans {string.Join(" × ", centreExtent)} px, about {string.Join(" × ", centreExtent.Select((e, a) => StepLog.F(e / Math.Max(sigma[a], 1e-9), "F1")))} speckles across";
+            : $"the masked region around the beam spans {string.Join(" × ", names.Select((n, a) => $"{centreExtent[a]} px along {n}"))}, about {string.Join(" × ", centreExtent.Select((e, a) => StepLog.F(e / Math.Max(sigma[a], 1e-9), "F1")))} speckles";
         if (hidden > options.WarnHiddenSpeckle)
         {
             findings.Add(new("warning", "central_speckle", hidden,
-                $"The mask hides {StepLog.F(100 * hidden, "F0")} % of the central speckle (radius ≈ {radiusText} px, one speckle at this oversampling); {centreText}. These low frequencies are left free and only the support constrains them: expect the object's overall envelope to be less certain. Use a smaller or offset beamstop, or add a short unattenuated exposure of the centre."));
+                $"The mask hides {StepLog.F(100 * hidden, "F0")} % of the central speckle (radius ≈ {radiusText}, one speckle at this oversampling); {centreText}. These low frequencies are left free and only the support constrains them: expect the object's overall envelope to be less certain. Use a smaller or offset beamstop, or add a short unattenuated exposure of the centre."));
         }
         else
         {
             findings.Add(new("info", "central_speckle", hidden,
-                $"The mask hides {StepLog.F(100 * hidden, "F0")} % of the central speckle (radius ≈ {radiusText} px); {centreText}."));
+                $"The mask hides {StepLog.F(100 * hidden, "F0")} % of the central speckle (radius ≈ {radiusText}); {centreText}."));
         }
 
         // Saturation.
@@ -229,8 +238,8 @@ public sealed class GuardrailsAnalysis : IAnalysis
     }
 
     /// <summary>
-    /// Extent (px, slowest axis first) of the autocorrelation |FFT⁻¹(I)| above <paramref name="threshold"/> × its peak, over
-    /// the connected region containing zero shift. Unknown pixels are filled from I(−q) where measured, else set to 0.
+    /// Extent (px, slowest axis first) of the autocorrelation |FFT⁻¹(I)| above <paramref name="threshold"/> × its peak (isolated
+    /// pixels ignored). Unknown pixels are filled from I(−q) where measured, else set to 0.
     /// </summary>
     public static int[] AutocorrelationExtent(DiffractionData data, double threshold, StepContext context)
     {
@@ -267,45 +276,52 @@ public sealed class GuardrailsAnalysis : IAnalysis
         var peak = buffer[0].Abs;
         var level = (float)(threshold * peak);
 
-        // Flood fill from zero shift over the periodic array, in centred coordinates.
-        var visited = new bool[s.Length];
-        var stack = new Stack<(int Z, int Y, int X)>();
-        stack.Push((0, 0, 0));
-        visited[0] = true;
-        int[] lo = [0, 0, 0], hi = [0, 0, 0];
+        // Bounding box, in centred (signed) coordinates, of the pixels above the level that have at least 5 such pixels in
+        // their 3×3(×3) neighbourhood (themselves included): isolated noise spikes do not count, while zero crossings
+        // inside the autocorrelation (from the masked central speckle) do not cut it short as a connected fill would.
         int[] n = [s.Nz, s.Ny, s.Nx];
-        while (stack.Count > 0)
+        var above = new bool[s.Length];
+        for (long i = 0; i < buffer.LongLength; i++)
         {
-            var (z, y, x) = stack.Pop();
-            int[] c = [Signed(z, s.Nz), Signed(y, s.Ny), Signed(x, s.Nx)];
-            for (var a = 0; a < 3; a++)
-            {
-                lo[a] = Math.Min(lo[a], c[a]);
-                hi[a] = Math.Max(hi[a], c[a]);
-            }
+            above[i] = buffer[i].Abs >= level;
+        }
 
-            for (var a = 0; a < 3; a++)
+        int[] lo = [0, 0, 0], hi = [0, 0, 0];
+        for (var z = 0; z < s.Nz; z++)
+        {
+            for (var y = 0; y < s.Ny; y++)
             {
-                if (n[a] == 1)
+                for (var x = 0; x < s.Nx; x++)
                 {
-                    continue;
-                }
-
-                foreach (var d in (ReadOnlySpan<int>)[-1, 1])
-                {
-                    int[] p = [z, y, x];
-                    var signed = c[a] + d;
-                    if (signed < -(n[a] / 2) || signed > (n[a] - 1) / 2)
+                    var i = ((((long)z * s.Ny) + y) * s.Nx) + x;
+                    if (!above[i])
                     {
                         continue;
                     }
 
-                    p[a] = (p[a] + d + n[a]) % n[a];
-                    var j = ((((long)p[0] * s.Ny) + p[1]) * s.Nx) + p[2];
-                    if (!visited[j] && buffer[j].Abs >= level)
+                    var count = 0;
+                    for (var dz = s.Nz > 1 ? -1 : 0; dz <= (s.Nz > 1 ? 1 : 0); dz++)
                     {
-                        visited[j] = true;
-                        stack.Push((p[0], p[1], p[2]));
+                        for (var dy = -1; dy <= 1; dy++)
+                        {
+                            for (var dx = -1; dx <= 1; dx++)
+                            {
+                                var j = ((((long)((z + dz + s.Nz) % s.Nz) * s.Ny) + ((y + dy + s.Ny) % s.Ny)) * s.Nx) + ((x + dx + s.Nx) % s.Nx);
+                                count += above[j] ? 1 : 0;
+                            }
+                        }
+                    }
+
+                    if (count < 5)
+                    {
+                        continue;
+                    }
+
+                    int[] c = [Signed(z, n[0]), Signed(y, n[1]), Signed(x, n[2])];
+                    for (var a = 0; a < 3; a++)
+                    {
+                        lo[a] = Math.Min(lo[a], c[a]);
+                        hi[a] = Math.Max(hi[a], c[a]);
                     }
                 }
             }
