@@ -1,0 +1,15 @@
+using Cxdi.Plugins.Formats.Edf;
+using Cxdi.Sdk.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cxdi.Plugins.Formats;
+
+/// <summary>Registers the built-in file format readers and writers.</summary>
+public sealed class FormatsModule : ICxdiPluginModule
+{
+    /// <inheritdoc />
+    public void Configure(IServiceCollection services)
+    {
+        services.AddCxdiPlugin<EdfReader>();
+    }
+}
