@@ -81,7 +81,7 @@ public sealed class TestPhaser : PhaserBase<TestPhaserOptions>
     }
 }
 
-/// <summary>A naive-DFT backend (tiny test sizes only).</summary>
+/// <summary>A naive-DFT backend for the host's selection tests (tiny sizes; only names and host-array transforms).</summary>
 public sealed class NaiveBackend(string name) : IComputeBackend
 {
     /// <inheritdoc />
@@ -129,10 +129,85 @@ public sealed class NaiveBackend(string name) : IComputeBackend
         output.CopyTo(data);
     }
 
+
+    /// <inheritdoc />
+    public int Threads => 1;
+
+    /// <inheritdoc />
+    public IComputeBackend Fork(int threads) => new NaiveBackend(Name);
+
+    /// <inheritdoc />
+    public ComplexBuffer AllocateComplex(Shape shape) => throw Unsupported();
+
+    /// <inheritdoc />
+    public RealBuffer AllocateReal(Shape shape) => throw Unsupported();
+
+    /// <inheritdoc />
+    public MaskBuffer AllocateMask(Shape shape) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<Complex32> source, ComplexBuffer destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<float> source, RealBuffer destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<byte> source, MaskBuffer destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Download(ComplexBuffer source, Span<Complex32> destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Download(RealBuffer source, Span<float> destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Download(MaskBuffer source, Span<byte> destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public FftPlan CreateFftPlan(Shape shape) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Fft(FftPlan plan, ComplexBuffer data, FftDirection direction) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Copy(ComplexBuffer source, ComplexBuffer destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Scale(ComplexBuffer data, float factor) => throw Unsupported();
+
+    /// <inheritdoc />
+    public FourierMetrics ProjectModulus(ComplexBuffer psi, RealBuffer observedAmplitude, MaskBuffer pixelClass, bool project, bool metrics) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void UpdateObject(ComplexBuffer current, ComplexBuffer? previous, MaskBuffer support, ObjectUpdate update) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void Amplitude(ComplexBuffer source, RealBuffer destination) => throw Unsupported();
+
+    /// <inheritdoc />
+    public void GaussianBlur(RealBuffer data, float sigma) => throw Unsupported();
+
+    /// <inheritdoc />
+    public float Max(RealBuffer data) => throw Unsupported();
+
+    /// <inheritdoc />
+    public (double SumOfSquares, long Count) SumOfSquares(RealBuffer data, MaskBuffer? where) => throw Unsupported();
+
+    /// <inheritdoc />
+    public long Threshold(RealBuffer data, float level, MaskBuffer mask) => throw Unsupported();
+
+    /// <inheritdoc />
+    public long Count(MaskBuffer mask) => throw Unsupported();
+
+    /// <inheritdoc />
+    public SupportEnergy Energy(ComplexBuffer data, MaskBuffer support) => throw Unsupported();
+
     /// <inheritdoc />
     public void Dispose()
     {
     }
+
+    private static NotSupportedException Unsupported() => new("the host's test backend only names itself and transforms host arrays");
 }
 
 /// <summary>Available, low priority.</summary>
