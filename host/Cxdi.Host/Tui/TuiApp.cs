@@ -273,7 +273,7 @@ public sealed class TuiApp
     }
 
     /// <summary>The browser's text for a workflow: summary, then the YAML with each problem under its line.</summary>
-    internal static string Describe(WorkflowInfo info, IReadOnlyList<string> sets)
+    public static string Describe(WorkflowInfo info, IReadOnlyList<string> sets)
     {
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"{info.Name}  {(info.IsValid ? "✓ valid" : $"✗ {info.Problems.Count} problem(s)")}");
@@ -681,7 +681,7 @@ public sealed class TuiApp
     }
 
     /// <summary>A digest of an output directory: summary.json (status, runs, PRTF) and the files written.</summary>
-    internal static string ResultsText(string directory)
+    public static string ResultsText(string directory)
     {
         var sb = new StringBuilder();
         var summary = Path.Combine(directory, "summary.json");

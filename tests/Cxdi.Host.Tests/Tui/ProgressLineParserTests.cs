@@ -27,8 +27,8 @@ public sealed class ProgressLineParserTests
         Assert.Equal(report.RunCount, parsed.RunCount);
         Assert.Equal(report.Cycle, parsed.Cycle);
         Assert.Equal(report.CycleCount, parsed.CycleCount);
-        Assert.Equal(report.Llk is { } l ? Math.Round(l, 4) : null, parsed.Llk is { } p ? Math.Round(p, 4) : null);
-        Assert.Equal(report.FreeLlk is { } f ? Math.Round(f, 4) : null, parsed.FreeLlk is { } q ? Math.Round(q, 4) : null);
+        Assert.Equal(report.Llk is { } l ? Math.Round(l, 4) : (double?)null, parsed.Llk is { } p ? Math.Round(p, 4) : (double?)null);
+        Assert.Equal(report.FreeLlk is { } f ? Math.Round(f, 4) : (double?)null, parsed.FreeLlk is { } q ? Math.Round(q, 4) : (double?)null);
         Assert.Equal(report.SupportSize, parsed.SupportSize);
         Assert.Equal(report.State ?? (report.Cycle is null ? null : RunState.Running), parsed.State);
         Assert.Equal(report.Fraction, parsed.Fraction);

@@ -48,7 +48,7 @@ public sealed class RunMonitorModelTests
     }
 
     [Fact]
-    public void Remaining_ExtrapolatesTheElapsedTimeFromTheFractionDone()
+    public async Task Remaining_ExtrapolatesTheElapsedTimeFromTheFractionDone()
     {
         var clock = new ManualClock();
         var model = Model(clock);
@@ -65,13 +65,13 @@ public sealed class RunMonitorModelTests
         Assert.Equal(TimeSpan.FromSeconds(30), model.Elapsed);
         Assert.Equal(TimeSpan.FromSeconds(90), model.Remaining);
         release.Set();
-        Assert.True(task.Wait(TimeSpan.FromSeconds(10)));
+        await task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(MonitorStatus.Succeeded, model.Status);
         Assert.Null(model.Remaining);
     }
 
     [Fact]
-    public void Start_RunsTheWorkflowThroughTheHostRunner_EveryRunEndsKeptOrRejected()
+    public async Task Start_RunsTheWorkflowThroughTheHostRunner_EveryRunEndsKeptOrRejected()
     {
         using var fx = new TuiFixture();
         var info = fx.Session.Describe(fx.Workflow, []);
@@ -79,7 +79,7 @@ public sealed class RunMonitorModelTests
         var model = Model(TimeProvider.System);
         var changes = 0;
         model.Changed += () => changes++;
-        Assert.True(model.Start(info.Name, info.Plan!.OutputDirectory, (w, t) => fx.Session.Run(info.Plan, w, t)).Wait(TimeSpan.FromSeconds(30)));
+        await model.Start(info.Name, info.Plan!.OutputDirectory, (w, t) => fx.Session.Run(info.Plan, w, t)).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(MonitorStatus.Succeeded, model.Status);
         Assert.Equal(4, model.Runs.Count);
         Assert.Equal([RunState.Kept, RunState.Rejected, RunState.Rejected, RunState.Rejected], model.Runs.Select(r => r.State));
@@ -92,7 +92,7 @@ public sealed class RunMonitorModelTests
     }
 
     [Fact]
-    public void Cancel_StopsTheRunAndMarksUnfinishedRunsCancelled()
+    public async Task Cancel_StopsTheRunAndMarksUnfinishedRunsCancelled()
     {
         using var fx = new TuiFixture(runMs: 400);
         var info = fx.Session.Describe(fx.Workflow, []);
@@ -100,7 +100,7 @@ public sealed class RunMonitorModelTests
         var task = model.Start(info.Name, info.Plan!.OutputDirectory, (w, t) => fx.Session.Run(info.Plan, w, t));
         Assert.True(SpinWait.SpinUntil(() => model.Runs.Any(r => r.IsFinished), TimeSpan.FromSeconds(20)));
         model.Cancel();
-        Assert.True(task.Wait(TimeSpan.FromSeconds(20)));
+        await task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(MonitorStatus.Cancelled, model.Status);
         Assert.Equal(WorkflowRunner.CancelledExitCode, model.Outcome!.ExitCode);
         Assert.Equal(RunState.Kept, model.Runs[0].State);
@@ -109,7 +109,7 @@ public sealed class RunMonitorModelTests
     }
 
     [Fact]
-    public void Start_WhileRunning_IsRefused()
+    public async Task Start_WhileRunning_IsRefused()
     {
         var model = Model(TimeProvider.System);
         var release = new ManualResetEventSlim();
@@ -118,9 +118,12 @@ public sealed class RunMonitorModelTests
             release.Wait(TimeSpan.FromSeconds(10));
             return new RunOutcome(1, null!, null);
         });
-        Assert.Throws<InvalidOperationException>(() => model.Start("w", null, (_, _) => new RunOutcome(0, null!, null)));
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            _ = model.Start("w", null, (_, _) => new RunOutcome(0, null!, null));
+        });
         release.Set();
-        Assert.True(task.Wait(TimeSpan.FromSeconds(10)));
+        await task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(MonitorStatus.Failed, model.Status);
     }
 }
