@@ -33,8 +33,8 @@ public sealed class RunRow
     /// <summary>LLK against cycle, for the chart.</summary>
     public List<(int Cycle, double Llk)> History { get; } = [];
 
-    /// <summary>Fraction of this run done, 0 … 1 (1 once finished).</summary>
-    public double Fraction => State is RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled ? 1
+    /// <summary>Fraction of this run done, 0 … 1 (1 once finished; a cancelled run keeps what it had done).</summary>
+    public double Fraction => State is RunState.Kept or RunState.Rejected or RunState.Failed ? 1
         : CycleCount is > 0 and var n ? Math.Clamp((double)Cycle / n, 0, 1) : 0;
 
     /// <summary>True once the run ended, however.</summary>

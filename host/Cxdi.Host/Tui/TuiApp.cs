@@ -19,21 +19,22 @@ namespace Cxdi.Host.Tui;
 /// </summary>
 public sealed class TuiApp
 {
-    private const string HelpText = """
-        F1 / ?   this help                      F2  workflows (browser)
-        F3 / e   edit the selected workflow     F5 / r  run it (with your edits)
-        F6       run monitor                    F7 / p  image preview
-        F8       results browser (summary.json) Ctrl+C  cancel the run, else quit
-        F10 / Ctrl+Q  quit                      Tab  move between panes
-
-        Browser: ↑↓ choose a workflow; its steps and validation problems show on the right.
-        Editor:  ↑↓ choose a step and an option, Enter edits the value (Enter applies,
-                 validated at once), Del resets it, Ctrl+S saves to a NEW file.
-        Monitor: c cancels; every run shows its cycle, LLK, free LLK, support, state.
-        Preview: a amplitude, h phase, s support, d diffraction, z zoom to the support,
-                 PgUp/PgDn move the 3D slice.
-        Results: o opens another output directory (type it, Enter).
-        """;
+    private static readonly string HelpText = string.Join('\n', new[]
+    {
+        "F1 or ?    this help              F2        workflow browser",
+        "F3 or e    edit the workflow      F5 or r   run it (with your edits)",
+        "F6         run monitor            F7 or p   image preview",
+        "F8         results browser        Ctrl+C    cancel the run, else quit",
+        "F10/Ctrl+Q quit                   Tab       next pane;  Esc  browser",
+        "",
+        "Browser  up/down picks a workflow; problems show under their line.",
+        "Editor   pick a step and an option; Enter edits, Enter applies (it is",
+        "         validated at once); Del resets; Ctrl+S saves to a NEW file.",
+        "Monitor  c cancels; per run: progress, cycle, LLK, free LLK, state.",
+        "Preview  a amplitude  h phase  s support  d diffraction  z zoom",
+        "         PgUp/PgDn move through the slices of a 3D result.",
+        "Results  o, type an output directory, Enter: summary.json digest.",
+    }.Select(l => l.PadRight(72)));
 
     private readonly TuiSession _session;
     private readonly string? _path;
@@ -114,7 +115,7 @@ public sealed class TuiApp
 
     private void SetStatus(string text)
     {
-        _status.Text = " F1 help  F2 workflows  F3 edit  F5 run  F6 monitor  F7 preview  F8 results  F10 quit" + (text.Length > 0 ? "  │ " + text : "");
+        _status.Text = " F1 help F2 flows F3 edit F5 run F6 monitor F7 preview F8 results F10 quit" + (text.Length > 0 ? " │ " + text : "");
     }
 
     private void Show(View screen)
@@ -494,8 +495,9 @@ public sealed class TuiApp
         _monitorScreen = new View { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
         _monitorHeader = new Label { X = 0, Y = 0, Width = Dim.Fill(), Height = 1, Text = "no run yet: choose a workflow and press F5" };
         _overall = new ProgressBar { X = 0, Y = 1, Width = Dim.Fill(), Height = 1, Fraction = 0 };
-        _runsView = new RunsView { X = 0, Y = 2, Width = Dim.Fill(), Height = Dim.Percent(40) };
-        _chart = new GraphView { X = 0, Y = Pos.Bottom(_runsView), Width = Dim.Fill(), Height = Dim.Percent(30) };
+        _runsView = new RunsView { X = 0, Y = 2, Width = Dim.Fill(), Height = 2 };
+        var chartTitle = new Label { X = 0, Y = Pos.Bottom(_runsView), Width = Dim.Fill(), Height = 1, Text = "LLK against cycle (log scale; green kept, grey rejected, cyan running)" };
+        _chart = new GraphView { X = 0, Y = Pos.Bottom(chartTitle), Width = Dim.Fill(), Height = Dim.Percent(30) };
         var logFrame = new FrameView { Title = "Log (c cancels)", X = 0, Y = Pos.Bottom(_chart), Width = Dim.Fill(), Height = Dim.Fill() };
         _logList = new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
         _logList.KeyDown += (_, key) =>
@@ -507,7 +509,7 @@ public sealed class TuiApp
             }
         };
         logFrame.Add(_logList);
-        _monitorScreen.Add(_monitorHeader, _overall, _runsView, _chart, logFrame);
+        _monitorScreen.Add(_monitorHeader, _overall, _runsView, chartTitle, _chart, logFrame);
         _window.Add(_monitorScreen);
     }
 
@@ -547,6 +549,11 @@ public sealed class TuiApp
         RefreshHeader();
         _overall.Fraction = (float)_monitor.Fraction;
         _runsView.Rows = _monitor.Runs;
+        // as many rows as there are runs, up to a third of the screen (the table scrolls to the running ones beyond that)
+        var maxRows = Math.Max(3, _monitorScreen.Viewport.Height / 3);
+        _runsView.Height = Math.Clamp(_monitor.Runs.Count + 1, 2, maxRows);
+        var firstActive = _monitor.Runs.FindIndex(r => !r.IsFinished);
+        _runsView.Scroll = firstActive < 0 ? 0 : Math.Max(0, firstActive - 1);
         _runsView.SetNeedsDraw();
         LlkChart.Update(_chart, _monitor.Runs);
         var log = _monitor.Log;
@@ -569,7 +576,7 @@ public sealed class TuiApp
         var rejected = m.Runs.Count(r => r.State == RunState.Rejected);
         _monitorHeader.Text = m.Status == MonitorStatus.Idle
             ? "no run yet: choose a workflow and press F5"
-            : string.Create(CultureInfo.InvariantCulture, $"{m.Workflow}: {m.Status.ToString().ToLowerInvariant()}  step {m.CurrentStep}  runs {m.Runs.Count} (kept {kept}, rejected {rejected})  elapsed {RunMonitorModel.FormatTime(m.Elapsed)}  remaining {RunMonitorModel.FormatTime(m.Remaining)}");
+            : string.Create(CultureInfo.InvariantCulture, $"{m.Workflow}: {m.Status.ToString().ToLowerInvariant()}  runs {m.Runs.Count} (kept {kept}, rejected {rejected})  elapsed {RunMonitorModel.FormatTime(m.Elapsed)}  left {RunMonitorModel.FormatTime(m.Remaining)}  [{m.CurrentStep}]");
         _monitorHeader.SetNeedsDraw();
     }
 
@@ -694,7 +701,9 @@ public sealed class TuiApp
         {
             using var json = JsonDocument.Parse(File.ReadAllText(summary));
             var root = json.RootElement;
-            string S(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : "–";
+            string S(JsonElement e, string name) => !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null ? "–"
+                : v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("G5", CultureInfo.InvariantCulture)
+                : v.ToString();
             sb.AppendLine(CultureInfo.InvariantCulture, $"{S(root, "workflow")}: {S(root, "status")} in {S(root, "seconds")} s (exit {S(root, "exit_code")})  {S(root, "message")}");
             sb.AppendLine(CultureInfo.InvariantCulture, $"command: {S(root, "command")}");
             if (root.TryGetProperty("prtf_cutoff", out var cutoff) && cutoff.ValueKind == JsonValueKind.Number)

@@ -149,7 +149,6 @@ internal static class LlkChart
         graph.ScrollOffset = new PointF(0, (float)yMin);
         graph.AxisX.Increment = graph.CellSize.X * Math.Max(1, cols / 4);
         graph.AxisX.ShowLabelsEvery = 1;
-        graph.AxisX.Text = "cycle";
         graph.AxisY.Increment = graph.CellSize.Y * Math.Max(1, rows / 3);
         graph.AxisY.ShowLabelsEvery = 1;
         graph.AxisY.LabelGetter = v => Math.Pow(10, v.Value).ToString("G3", CultureInfo.InvariantCulture);
