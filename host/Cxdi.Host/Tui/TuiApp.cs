@@ -28,8 +28,9 @@ public sealed class TuiApp
         "F10/Ctrl+Q quit                   Tab       next pane;  Esc  browser",
         "",
         "Browser  up/down picks a workflow; problems show under their line.",
-        "Editor   pick a step and an option; Enter edits, Enter applies (it is",
-        "         validated at once); Del resets; Ctrl+S saves to a NEW file.",
+        "Editor   Left/Right: steps or options. Options: Enter edits, Enter",
+        "         applies (validated at once), Del resets. Steps: Ctrl+N adds,",
+        "         Del removes, Ctrl+Up/Down moves. Ctrl+S saves to a NEW file.",
         "Monitor  c cancels; per run: progress, cycle, LLK, free LLK, state.",
         "Preview  a amplitude  h phase  s support  d diffraction  z zoom",
         "         PgUp/PgDn move through the slices of a 3D result.",
@@ -115,7 +116,7 @@ public sealed class TuiApp
 
     private void SetStatus(string text)
     {
-        _status.Text = " F1 help F2 flows F3 edit F5 run F6 monitor F7 preview F8 results F10 quit" + (text.Length > 0 ? " │ " + text : "");
+        _status.Text = text.Length > 0 ? " F1 help F10 quit │ " + text : " F1 help F2 flows F3 edit F5 run F6 monitor F7 preview F8 results F10 quit";
     }
 
     private void Show(View screen)
@@ -188,6 +189,12 @@ public sealed class TuiApp
             // Esc goes back to the browser instead of quitting (F10 quits).
             key.Handled = true;
             Show(_browser);
+            return;
+        }
+
+        if (_editorScreen.Visible && !typing && EditorKey(key))
+        {
+            key.Handled = true;
             return;
         }
 
@@ -334,49 +341,16 @@ public sealed class TuiApp
     private void BuildEditor()
     {
         _editorScreen = new View { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
-        var left = new FrameView { Title = "Steps (a add, Del, Ctrl+↑↓)", X = 0, Y = 0, Width = Dim.Percent(28), Height = Dim.Fill(5) };
+        var left = new FrameView { Title = "Steps (^N Del ^↑↓)", X = 0, Y = 0, Width = Dim.Percent(28), Height = Dim.Fill(5) };
         _stepList = new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
         _stepList.ValueChanged += (_, _) => RefreshFields();
-        _stepList.KeyDown += (_, key) =>
+        _stepList.Accepting += (_, e) =>
         {
-            if (_editor is null || _stepList.SelectedItem is not { } s)
-            {
-                return;
-            }
-
-            if (key == Key.CursorUp.WithCtrl || key == Key.CursorDown.WithCtrl)
-            {
-                key.Handled = true;
-                var delta = key == Key.CursorUp.WithCtrl ? -1 : 1;
-                if (_editor.MoveStep(s, delta))
-                {
-                    RefreshSteps(s + delta);
-                }
-            }
-            else if (key == Key.Delete)
-            {
-                key.Handled = true;
-                if (_editor.RemoveStep(s))
-                {
-                    RefreshSteps(s - 1);
-                }
-                else
-                {
-                    SetStatus("the input cannot be removed");
-                }
-            }
-            else if (key == Key.InsertChar || key == Key.A)
-            {
-                key.Handled = true;
-                if (ChooseStepPlugin() is { } id)
-                {
-                    _editor.AddStep(s, id);
-                    RefreshSteps(s + 1);
-                }
-            }
+            e.Handled = true;
+            _fieldList.SetFocus();
         };
         left.Add(_stepList);
-        var right = new FrameView { Title = "Options (Enter edit, Del reset, Ctrl+S save as new file)", X = Pos.Right(left), Y = 0, Width = Dim.Fill(), Height = Dim.Fill(5) };
+        var right = new FrameView { Title = "Options (→ Enter edit, Del reset, ^S save new file)", X = Pos.Right(left), Y = 0, Width = Dim.Fill(), Height = Dim.Fill(5) };
         _fieldList = new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
         _fieldList.ValueChanged += (_, _) => RefreshFieldHelp();
         _fieldList.Accepting += (_, e) =>
@@ -390,7 +364,12 @@ public sealed class TuiApp
         };
         _fieldList.KeyDown += (_, key) =>
         {
-            if (key == Key.Delete && _editor is not null && SelectedField is { } f && _stepList.SelectedItem is { } s)
+            if (key == Key.CursorLeft)
+            {
+                key.Handled = true;
+                _stepList.SetFocus();
+            }
+            else if (key == Key.Delete && _editor is not null && SelectedField is { } f && _stepList.SelectedItem is { } s)
             {
                 key.Handled = true;
                 _editor.Reset(s, f.Spec.Key);
@@ -453,6 +432,66 @@ public sealed class TuiApp
         {
             SetStatus("nothing to edit: " + string.Join("; ", _editor.Info.Problems.Select(p => p.Message)));
         }
+    }
+
+    /// <summary>Editor keys: ←/→ switch between steps and options; on the steps, Ctrl+N adds, Del removes, Ctrl+↑/↓ moves.</summary>
+    private bool EditorKey(Key key)
+    {
+        var onSteps = _app.Navigation?.GetFocused() == _stepList;
+        if (key == Key.CursorRight && onSteps)
+        {
+            _fieldList.SetFocus();
+            return true;
+        }
+
+        if (key == Key.CursorLeft && _app.Navigation?.GetFocused() == _fieldList)
+        {
+            _stepList.SetFocus();
+            return true;
+        }
+
+        if (_editor is null || !onSteps || _stepList.SelectedItem is not { } s)
+        {
+            return false;
+        }
+
+        if (key == Key.CursorUp.WithCtrl || key == Key.CursorDown.WithCtrl)
+        {
+            var delta = key == Key.CursorUp.WithCtrl ? -1 : 1;
+            if (_editor.MoveStep(s, delta))
+            {
+                RefreshSteps(s + delta);
+            }
+
+            return true;
+        }
+
+        if (key == Key.Delete)
+        {
+            if (_editor.RemoveStep(s))
+            {
+                RefreshSteps(s - 1);
+            }
+            else
+            {
+                SetStatus("the input cannot be removed");
+            }
+
+            return true;
+        }
+
+        if (key == Key.N.WithCtrl)
+        {
+            if (ChooseStepPlugin() is { } id)
+            {
+                _editor.AddStep(s, id);
+                RefreshSteps(s + 1);
+            }
+
+            return true;
+        }
+
+        return false;
     }
 
     private void RefreshSteps(int select)
