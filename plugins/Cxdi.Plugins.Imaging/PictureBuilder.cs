@@ -208,7 +208,7 @@ internal static class PictureBuilder
                 Frame(v.Plane, region, null, data.Shape),
                 scale))
             .ToList();
-        var title = string.Create(CultureInfo.InvariantCulture, $"Diffraction {data.Shape}, log scale — {masked} masked px ({o.MaskColor})");
+        var title = string.Create(CultureInfo.InvariantCulture, $"Diffraction {data.Shape}, log scale — {(masked == 0 ? "no pixel masked" : $"{masked} masked px in {o.MaskColor}")}");
         return Figures.Images(title, panels, o.Width, o.Height);
     }
 
