@@ -136,7 +136,22 @@ internal sealed class Resources(params IDisposable[] items) : IDisposable
 /// <summary>Command-line options of the benchmark.</summary>
 internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, int Repetitions, IReadOnlySet<string> Backends, FftPlanning Planning, string? JsonPath)
 {
+    private const string Usage = "usage: Cxdi.Bench [--json FILE] [--sizes 512x512,128x128x128] [--threads N] [--reps N] [--backends fftw,managed] [--planner measure|estimate]";
+
     public static BenchOptions? Parse(string[] args)
+    {
+        try
+        {
+            return ParseOrThrow(args);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            Console.Error.WriteLine($"bad argument: {e.Message}; {Usage}");
+            return null;
+        }
+    }
+
+    private static BenchOptions? ParseOrThrow(string[] args)
     {
         Shape[] shapes = [Shape.Of(256, 256), Shape.Of(512, 512), Shape.Of(1024, 1024), Shape.Of(2048, 2048), Shape.Of(128, 128, 128), Shape.Of(256, 256, 256)];
         int threads = Environment.ProcessorCount, repetitions = 7;
@@ -175,7 +190,7 @@ internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, in
                     i++;
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Cxdi.Bench [--json FILE] [--sizes 512x512,128x128x128] [--threads N] [--reps N] [--backends fftw,managed] [--planner measure|estimate]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'; {Usage}");
                     return null;
             }
         }
