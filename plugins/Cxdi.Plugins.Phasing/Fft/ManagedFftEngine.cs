@@ -19,6 +19,9 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
     /// <summary>Most batches of adjacent lines moved together in one strided sweep.</summary>
     private const int MaxWidth = 4;
 
+    /// <summary>Smallest share of a transform worth a thread: below it, waking a worker costs more than it saves.</summary>
+    private const int MinValuesPerWorker = 16384;
+
     private readonly Axis[] _axes;
     private readonly AlignedComplexBuffer[] _scratch;
     private readonly int _bufferFloats;
@@ -28,6 +31,7 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
     private Axis _axis = null!;
     private bool _conjugateIn, _conjugateOut;
     private float _scale;
+    private int _nextUnit;
     private bool _disposed;
 
     /// <summary>Creates an engine for <paramref name="shape"/> with <paramref name="threads"/> threads per transform (≤ 0: all cores).</summary>
@@ -142,13 +146,14 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
                     _conjugateIn = inverse && i == 0;
                     _conjugateOut = inverse && i == _axes.Length - 1;
                     _scale = _conjugateOut ? 1f / Length : 1f;
-                    int workers = Math.Min(Threads, _axis.Units);
+                    int workers = Math.Min(Math.Min(Threads, _axis.Units), Math.Max(1, Length / MinValuesPerWorker));
                     if (workers <= 1)
                     {
                         RunUnits(0, _axis.Units, 0);
                     }
                     else
                     {
+                        _nextUnit = 0;
                         Parallel.For(0, workers, _parallel, _worker);
                     }
                 }
@@ -160,11 +165,24 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
         }
     }
 
+    /// <summary>
+    /// One worker of a parallel pass: takes chunks of units from a shared counter until none are left, so a worker
+    /// that the OS schedules late (a loaded machine) simply does less.
+    /// </summary>
     private void RunWorker(int worker)
     {
-        int workers = Math.Min(Threads, _axis.Units);
-        long total = _axis.Units;
-        RunUnits((int)(total * worker / workers), (int)(total * (worker + 1) / workers), worker);
+        int units = _axis.Units;
+        int chunk = Math.Max(1, units / (4 * _parallel.MaxDegreeOfParallelism));
+        while (true)
+        {
+            int first = Interlocked.Add(ref _nextUnit, chunk) - chunk;
+            if (first >= units)
+            {
+                return;
+            }
+
+            RunUnits(first, Math.Min(units, first + chunk), worker);
+        }
     }
 
     /// <summary>
