@@ -6,13 +6,14 @@ using Cxdi.Sdk.Data;
 namespace Cxdi.Plugins.Phasing.Fft;
 
 /// <summary>
-/// In-place complex64 FFTs in managed code, for machines without FFTW. Each axis is a pass over batches of
+/// In-place complex64 FFTs in managed code, for machines without FFTW. Each axis is swept in batches of
 /// <see cref="Vector{T}.Count"/> lines (8 with AVX): a batch is copied into per-thread scratch in split re/im layout,
-/// transformed by a mixed-radix Stockham <see cref="LinePlan"/> with vertical SIMD butterflies, and copied back. Along
-/// the strided axes (columns, planes) a batch is 8 adjacent lines, so every load is 64 contiguous bytes and no
-/// transpose is needed. The inverse runs as conj∘forward∘conj, with the conjugations and the 1/N scaling fused into the
-/// first load and last store. Batches are split over <see cref="Threads"/> threads; nothing is allocated per transform
-/// when <see cref="Threads"/> is 1 (Parallel.For's bookkeeping allocates a little otherwise).
+/// transformed by a mixed-radix Stockham <see cref="LinePlan"/> with vertical SIMD butterflies, and copied back. Rows
+/// are transposed 8×4 in registers on the way; along the strided axes (columns, planes) a batch is 8 adjacent lines,
+/// so every access is 64·width contiguous bytes and no transpose is needed. In 3D, rows and columns run plane by plane
+/// while the plane is in cache. The inverse runs as conj∘forward∘conj, with the conjugations and the 1/N scaling fused
+/// into the first load and the last store. Work is shared among <see cref="Threads"/> threads through a counter;
+/// nothing is allocated per transform when one thread runs it (Parallel.For's bookkeeping allocates a little otherwise).
 /// </summary>
 internal sealed unsafe class ManagedFftEngine : IFftEngine
 {
