@@ -96,4 +96,14 @@ public sealed class FftwEngineTests
         Assert.Contains("FFTW", FftEngines.Describe());
         Assert.Contains("3", FftwEngine.Version);
     }
+
+    [FftwFact]
+    public void FactoryFastest_KeepsOneDecisionPerShape()
+    {
+        Shape shape = Shape.Of(40, 56);
+        using IFftEngine first = FftEngines.Create(shape, 1, FftPreference.Fastest, FftPlanning.Estimate);
+        using IFftEngine second = FftEngines.Create(shape, 1, FftPreference.Fastest, FftPlanning.Estimate);
+        Assert.Equal(first.GetType(), second.GetType());
+        FftReference.CheckRoundTrip(second, seed: 15);
+    }
 }
