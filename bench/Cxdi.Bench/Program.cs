@@ -47,7 +47,7 @@ foreach (Measurement measurement in measurements)
         ratio = 1.0;
     }
 
-    var result = new Result(measurement.Size, measurement.Algorithm, measurement.Backend, median, floor, ratio, detail);
+    var result = new Result(measurement.Size, measurement.Algorithm, measurement.Backend, Math.Round(median, 4), Math.Round(floor, 4), ratio is null ? null : Math.Round(ratio.Value, 3), detail);
     results.Add(result);
     string ratioText = ratio is null ? "-" : ratio.Value.ToString("F2", CultureInfo.InvariantCulture);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Size,-14} {result.Algorithm,-10} {result.Backend,-8} {median,10:F2} {floor,10:F2} {ratioText,7}   {detail}"));
@@ -58,7 +58,12 @@ if (options.JsonPath is not null)
     string full = Path.GetFullPath(options.JsonPath);
     Directory.CreateDirectory(Path.GetDirectoryName(full)!);
     string temporary = full + ".tmp";
-    var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    var json = new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     File.WriteAllText(temporary, JsonSerializer.Serialize(results, json));
     File.Move(temporary, full, overwrite: true);
     Console.WriteLine($"wrote {full}");
