@@ -106,4 +106,23 @@ public sealed class FftwEngineTests
         Assert.Equal(first.GetType(), second.GetType());
         FftReference.CheckRoundTrip(second, seed: 15);
     }
+
+    [FftwFact]
+    public void ReleaseUnusedPlans_KeepsPlansOfLiveEngines()
+    {
+        Shape shape = Shape.Of(23, 29);
+        using var live = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        nint handle = live.ForwardPlan;
+        using (new FftwEngine(Shape.Of(29, 23), 1, FftPlanning.Estimate))
+        {
+        }
+
+        FftwEngine.ReleaseUnusedPlans();
+        Assert.True(FftwEngine.CachedPlanCount >= 2);
+        using var again = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        Assert.Equal(handle, again.ForwardPlan);
+        FftReference.CheckRoundTrip(again, seed: 16);
+        using var recreated = new FftwEngine(Shape.Of(29, 23), 1, FftPlanning.Estimate);
+        FftReference.CheckRoundTrip(recreated, seed: 17);
+    }
 }
