@@ -173,7 +173,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
                 throw new UnsupportedFormatException(source.ToString(), "holds big-endian values, which the HDF5 engine cannot convert", "rewrite the dataset little-endian, e.g. with h5py: f['x'] = f['y'][()].astype('<f4')");
             }
 
-            if (ex is NotSupportedException || first.Contains("filter", StringComparison.OrdinalIgnoreCase))
+            if (first.Contains("filter", StringComparison.OrdinalIgnoreCase) || first.StartsWith("bitshuffle:", StringComparison.Ordinal) || first.StartsWith("lz4:", StringComparison.Ordinal))
             {
                 throw new UnsupportedFormatException(source.ToString(), $"cannot decode the HDF5 data: {first}", "supported filters: deflate, shuffle, fletcher32, n-bit, scale-offset, LZ4 (32004), bitshuffle with LZ4 (32008)");
             }
@@ -485,9 +485,12 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
             throw new InvalidInputException($"{where} tilt_angles {path}", "no numeric dataset at that path", "name the dataset holding one angle per frame");
         }
 
-        var values = ds.Type.Class == H5DataTypeClass.FloatingPoint && ds.Type.Size == 4
-            ? ds.Read<float[]>().Select(v => (double)v).ToArray()
-            : ds.Type.Class == H5DataTypeClass.FloatingPoint ? ds.Read<double[]>() : new ArrayData([(long)ds.Space.Dimensions.Aggregate(1UL, (a, b) => a * b)], ElementType.Float64, ReadAsDoubleBytes(ds)).ToFloat().Select(v => (double)v).ToArray();
+        var stored = (long)ds.Space.Dimensions.Aggregate(1UL, (a, b) => a * b);
+        var type = ElementTypeOf(new DataPath(file.Path ?? where, path), path, ds);
+        ReaderErrors.CheckDeclaredSize($"{where} tilt_angles {path}", [stored], ElementTypes.SizeOf(type), available: null, "tilt angles");
+        var raw = new byte[stored * ElementTypes.SizeOf(type)];
+        ReadInto(ds, type, raw, null, [(ulong)stored]);
+        var values = new ArrayData([stored], type, raw).ToDouble();
         var unit = UnitOf(ds);
         var scale = unit is "rad" or "radian" or "radians" ? 1.0 : Math.PI / 180;
         var first = frames?.First ?? 0;
@@ -498,22 +501,6 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         }
 
         return values.Skip(first).Take(count).Select(v => v * scale).ToArray();
-    }
-
-    private static byte[] ReadAsDoubleBytes(IH5Dataset ds)
-    {
-        var type = ds.Type.Size switch
-        {
-            1 => ds.Type.FixedPoint.IsSigned ? ElementType.Int8 : ElementType.UInt8,
-            2 => ds.Type.FixedPoint.IsSigned ? ElementType.Int16 : ElementType.UInt16,
-            4 => ds.Type.FixedPoint.IsSigned ? ElementType.Int32 : ElementType.UInt32,
-            _ => ds.Type.FixedPoint.IsSigned ? ElementType.Int64 : ElementType.UInt64,
-        };
-        var count = (long)ds.Space.Dimensions.Aggregate(1UL, (a, b) => a * b);
-        var raw = new byte[count * ElementTypes.SizeOf(type)];
-        ReadInto(ds, type, raw, null, [(ulong)count]);
-        var floats = new ArrayData([count], type, raw).ToFloat();
-        return MemoryMarshal.AsBytes(floats.Select(v => (double)v).ToArray().AsSpan()).ToArray();
     }
 
     private static Complex32[]? ReadGroundTruth(NativeFile file, string dataPath)

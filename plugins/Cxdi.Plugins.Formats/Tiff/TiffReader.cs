@@ -81,10 +81,23 @@ public sealed class TiffReader : ArrayReaderBase<TiffOptions>
 
         QuietHandler.Last = null;
         return LibTiff.Open(source.File, "r")
-            ?? throw new InvalidInputException(source.File, $"is not a readable TIFF file{Reason()}", "check that the file is a complete TIFF image");
+            ?? throw new InvalidInputException(source.File, $"is not a readable TIFF file{Reason(source.File)}", "check that the file is a complete TIFF image");
     }
 
-    private static string Reason() => QuietHandler.Last is { } m ? ": " + m : "";
+    private static string Reason(string? file = null)
+    {
+        if (QuietHandler.Last is not { } m)
+        {
+            return "";
+        }
+
+        if (file is not null)
+        {
+            m = m.Replace(file + ": ", "", StringComparison.Ordinal);
+        }
+
+        return ": " + m;
+    }
 
     private static List<Page> Pages(LibTiff tif, DataPath source)
     {
@@ -100,7 +113,7 @@ public sealed class TiffReader : ArrayReaderBase<TiffOptions>
         {
             if (!tif.SetDirectory(i))
             {
-                throw new InvalidInputException(source.File, $"page {i + 1} cannot be opened{Reason()}", "the file is damaged");
+                throw new InvalidInputException(source.File, $"page {i + 1} cannot be opened{Reason(source.File)}", "the file is damaged");
             }
 
             var page = Describe(tif, source, i, length);
@@ -178,7 +191,7 @@ public sealed class TiffReader : ArrayReaderBase<TiffOptions>
                 {
                     if (tif.ReadTile(tile, 0, tx, ty, 0, 0) < 0)
                     {
-                        throw new InvalidInputException(source.File, $"page {page + 1}: tile at ({tx}, {ty}) cannot be decoded{Reason()}", "the file is damaged or truncated");
+                        throw new InvalidInputException(source.File, $"page {page + 1}: tile at ({tx}, {ty}) cannot be decoded{Reason(source.File)}", "the file is damaged or truncated");
                     }
 
                     var w = Math.Min(tw, info.Width - tx);
@@ -197,7 +210,7 @@ public sealed class TiffReader : ArrayReaderBase<TiffOptions>
         {
             if (!tif.ReadScanline(line, y))
             {
-                throw new InvalidInputException(source.File, $"page {page + 1}: row {y} cannot be decoded{Reason()}", "the file is damaged or truncated");
+                throw new InvalidInputException(source.File, $"page {page + 1}: row {y} cannot be decoded{Reason(source.File)}", "the file is damaged or truncated");
             }
 
             line.AsSpan(0, rowBytes).CopyTo(target.Slice(y * rowBytes, rowBytes));
