@@ -1,0 +1,285 @@
+using System.Reflection;
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Roles;
+using McMaster.NETCore.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cxdi.Host.Plugins;
+
+/// <summary>Where plugins are looked for.</summary>
+/// <param name="Path">A directory.</param>
+/// <param name="GivenByUser">False for the built-in <c>plugins/</c> folder (its sub-folders are plugin folders, a missing folder is fine); true for <c>--plugins</c> and <c>CXDI_PLUGIN_PATH</c> (the directory must exist and hold at least one plugin, and may itself be a plugin folder).</param>
+public sealed record PluginSource(string Path, bool GivenByUser);
+
+/// <summary>
+/// The plugins found in plugin folders, one <see cref="PluginLoader"/> (load context) and one service provider per folder,
+/// keyed by their dotted ids. Only the SDK and the Microsoft.Extensions abstractions are shared with the host.
+/// </summary>
+public sealed class PluginCatalog : IDisposable
+{
+    private static readonly Type[] SharedTypes =
+    [
+        typeof(ICxdiPluginModule),
+        typeof(IServiceCollection),
+        typeof(ILogger),
+        typeof(NullLogger),
+    ];
+
+    private readonly List<PluginLoader> _loaders = [];
+    private readonly List<ServiceProvider> _providers = [];
+    private readonly Dictionary<string, PluginDescriptor> _byId = new(StringComparer.Ordinal);
+    private readonly List<PluginDescriptor> _ordered = [];
+    private readonly HashSet<string> _loadedFiles = new(StringComparer.Ordinal);
+
+    private PluginCatalog()
+    {
+    }
+
+    /// <summary>Every loaded plugin, in load order.</summary>
+    public IReadOnlyList<PluginDescriptor> Plugins => _ordered;
+
+    /// <summary>Major version of the SDK this host was built with; plugins must match it.</summary>
+    public static int HostSdkMajor => typeof(ICxdiPluginModule).Assembly.GetName().Version!.Major;
+
+    /// <summary>Loads every plugin folder under <paramref name="sources"/>; throws <see cref="PluginLoadException"/> on the first unusable folder.</summary>
+    public static PluginCatalog Load(IEnumerable<PluginSource> sources, ILoggerFactory loggerFactory)
+    {
+        var catalog = new PluginCatalog();
+        try
+        {
+            foreach (var source in sources)
+            {
+                catalog.LoadSource(source, loggerFactory);
+            }
+
+            return catalog;
+        }
+        catch
+        {
+            catalog.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The plugin with this id, or null.</summary>
+    public PluginDescriptor? Find(string id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>Plugins of one role.</summary>
+    public IEnumerable<PluginDescriptor> OfRole(PluginRole role) => _ordered.Where(p => p.Role == role);
+
+    /// <summary>A new instance of plugin <paramref name="descriptor"/> from its folder's service provider.</summary>
+    public static IPlugin Create(PluginDescriptor descriptor)
+    {
+        try
+        {
+            return (IPlugin)descriptor.Services.GetRequiredService(descriptor.ImplementationType);
+        }
+        catch (Exception e) when (e is not CxdiException)
+        {
+            throw new PluginFaultException(descriptor.Id, $"cannot be created: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The role of a plugin type, from the role interface it implements; null when it implements none.</summary>
+    public static PluginRole? RoleOf(Type type)
+    {
+        (Type Interface, PluginRole Role)[] roles =
+        [
+            (typeof(IDataReader), PluginRole.Reader),
+            (typeof(IDataWriter), PluginRole.Writer),
+            (typeof(IPreprocessor), PluginRole.Preprocessor),
+            (typeof(ISupportFinder), PluginRole.SupportFinder),
+            (typeof(IPhaser), PluginRole.Phaser),
+            (typeof(IDenoiser), PluginRole.Denoiser),
+            (typeof(IAnalysis), PluginRole.Analysis),
+            (typeof(ICliTool), PluginRole.CliTool),
+            (typeof(IComputeBackendProvider), PluginRole.Backend),
+        ];
+        foreach (var (iface, role) in roles)
+        {
+            if (iface.IsAssignableFrom(type))
+            {
+                return role;
+            }
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var provider in _providers)
+        {
+            provider.Dispose();
+        }
+
+        _providers.Clear();
+        foreach (var loader in _loaders)
+        {
+            loader.Dispose();
+        }
+
+        _loaders.Clear();
+    }
+
+    private void LoadSource(PluginSource source, ILoggerFactory loggerFactory)
+    {
+        var root = Path.GetFullPath(source.Path);
+        if (!Directory.Exists(root))
+        {
+            if (source.GivenByUser)
+            {
+                throw new PluginLoadException(
+                    File.Exists(root) ? $"plugin path {root} is a file, not a directory" : $"plugin directory {root} does not exist",
+                    "give a plugin folder (holding <Name>.dll) or a directory of plugin folders");
+            }
+
+            return;
+        }
+
+        var found = 0;
+        if (source.GivenByUser)
+        {
+            found += LoadFolder(root, loggerFactory);
+        }
+
+        if (found == 0)
+        {
+            foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+            {
+                found += LoadFolder(folder, loggerFactory);
+            }
+        }
+
+        if (found == 0 && source.GivenByUser)
+        {
+            throw new PluginLoadException($"no plugin found in {root}", "a plugin folder holds an assembly with a class implementing ICxdiPluginModule (build it with 'dotnet build -o DIR')");
+        }
+    }
+
+    private int LoadFolder(string folder, ILoggerFactory loggerFactory)
+    {
+        var named = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
+        var candidates = File.Exists(named) && PluginAssemblyInspector.IsPluginModuleAssembly(named, out _)
+            ? [named]
+            : Directory.EnumerateFiles(folder, "*.dll").Order(StringComparer.Ordinal)
+                .Where(f => PluginAssemblyInspector.IsPluginModuleAssembly(f, out _)).ToList();
+        var loaded = 0;
+        foreach (var file in candidates)
+        {
+            if (_loadedFiles.Add(file))
+            {
+                LoadAssembly(folder, file, loggerFactory);
+            }
+
+            loaded++;
+        }
+
+        return loaded;
+    }
+
+    private void LoadAssembly(string folder, string file, ILoggerFactory loggerFactory)
+    {
+        PluginAssemblyInspector.IsPluginModuleAssembly(file, out var sdkVersion);
+        var hostSdk = typeof(ICxdiPluginModule).Assembly;
+        if (sdkVersion is null || sdkVersion.Major != HostSdkMajor)
+        {
+            throw new PluginLoadException(
+                $"plugin {file} was built against Cxdi.Sdk {sdkVersion} but this host uses Cxdi.Sdk {hostSdk.GetName().Version} ({hostSdk.Location})",
+                $"rebuild the plugin against Cxdi.Sdk {HostSdkMajor}.x");
+        }
+
+        Assembly assembly;
+        Type[] types;
+        PluginLoader loader;
+        try
+        {
+            loader = PluginLoader.CreateFromAssemblyFile(file, SharedTypes, config => config.PreferSharedTypes = true);
+            _loaders.Add(loader);
+            assembly = loader.LoadDefaultAssembly();
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException e)
+        {
+            var first = e.LoaderExceptions.FirstOrDefault(x => x is not null)?.Message ?? e.Message;
+            throw new PluginLoadException($"plugin folder {folder} failed to load {Path.GetFileName(file)}: {first}", "rebuild the plugin with 'dotnet build -o' so its dependencies sit beside it", e);
+        }
+        catch (Exception e) when (e is not CxdiException)
+        {
+            throw new PluginLoadException($"plugin folder {folder} failed to load {Path.GetFileName(file)}: {e.Message}", "rebuild the plugin with 'dotnet build -o' so its dependencies sit beside it", e);
+        }
+
+        var modules = types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICxdiPluginModule).IsAssignableFrom(t)).ToList();
+        if (modules.Count == 0)
+        {
+            throw new PluginLoadException($"plugin {file} defines no usable ICxdiPluginModule (its copy of Cxdi.Sdk.dll may shadow the host's)", "reference Cxdi.Sdk with Private=false and ExcludeAssets=runtime");
+        }
+
+        foreach (var moduleType in modules)
+        {
+            var services = new ServiceCollection();
+            services.AddSingleton(loggerFactory);
+            services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+            try
+            {
+                var module = (ICxdiPluginModule)Activator.CreateInstance(moduleType)!;
+                module.Configure(services);
+            }
+            catch (Exception e)
+            {
+                var inner = e is TargetInvocationException { InnerException: { } ie } ? ie : e;
+                throw new PluginLoadException($"plugin {file}: {moduleType.Name}.Configure failed: {inner.Message}", null, inner);
+            }
+
+            var registrations = services.Where(d => d.ServiceType == typeof(PluginRegistration) && d.ImplementationInstance is PluginRegistration)
+                .Select(d => (PluginRegistration)d.ImplementationInstance!).ToList();
+            var provider = services.BuildServiceProvider();
+            _providers.Add(provider);
+            foreach (var registration in registrations)
+            {
+                Register(folder, file, registration, provider);
+            }
+        }
+    }
+
+    private void Register(string folder, string file, PluginRegistration registration, IServiceProvider provider)
+    {
+        var type = registration.ImplementationType;
+        var attribute = registration.Attribute
+            ?? throw new PluginLoadException($"plugin {file}: {type.FullName} is registered but has no [CxdiPlugin(id, version)] attribute");
+        var role = RoleOf(type)
+            ?? throw new PluginLoadException($"plugin {file}: {attribute.Id} ({type.FullName}) implements no role interface (IDataReader, IPreprocessor, IPhaser…)");
+        if (_byId.TryGetValue(attribute.Id, out var existing))
+        {
+            throw new PluginLoadException(
+                $"plugin id '{attribute.Id}' is claimed by both {existing.AssemblyFile} and {file}",
+                "remove one of the two plugin folders or change one id");
+        }
+
+        Type optionsType;
+        try
+        {
+            var instance = (IPlugin)provider.GetRequiredService(type);
+            optionsType = instance.OptionsType;
+        }
+        catch (Exception e) when (e is not CxdiException)
+        {
+            var inner = e is TargetInvocationException { InnerException: { } ie } ? ie : e;
+            throw new PluginLoadException($"plugin {file}: {attribute.Id} cannot be created: {inner.Message}", null, inner);
+        }
+
+        if (!typeof(PluginOptions).IsAssignableFrom(optionsType) || optionsType.IsAbstract || optionsType.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new PluginLoadException($"plugin {file}: {attribute.Id} declares options type {optionsType.FullName}, which is not a PluginOptions record with a parameterless constructor");
+        }
+
+        var descriptor = new PluginDescriptor(attribute.Id, attribute.Version, role, optionsType, attribute.Description, folder, file, type, provider);
+        _byId.Add(attribute.Id, descriptor);
+        _ordered.Add(descriptor);
+    }
+}
