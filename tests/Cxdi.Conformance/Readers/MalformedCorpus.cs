@@ -18,7 +18,8 @@ namespace Cxdi.Conformance.Readers;
 /// <param name="ReaderId">The built-in reader that claims the format.</param>
 /// <param name="Options">Reader options (defaults unless the case is about an option).</param>
 /// <param name="MustName">Text the one-line error must contain (the file name, and the inner path where there is one).</param>
-public sealed record MalformedCase(string Name, string Path, string ReaderId, PluginOptions Options, string MustName);
+/// <param name="UsesOptions">True when the damage is in the reader options (a frame range, a mask file…): <c>cxdi inspect PATH</c> alone then succeeds, a workflow with these options fails.</param>
+public sealed record MalformedCase(string Name, string Path, string ReaderId, PluginOptions Options, string MustName, bool UsesOptions = false);
 
 /// <summary>
 /// Generates the malformed-input corpus: truncated files, wrong magic, headers that lie about sizes, unknown types,
@@ -65,7 +66,7 @@ public static class MalformedCorpus
             c[name] = dir =>
             {
                 var file = write(dir);
-                return new MalformedCase(name, file, "esrf.edf", options ?? new EdfOptions(), mustName ?? System.IO.Path.GetFileName(file));
+                return new MalformedCase(name, file, "esrf.edf", options ?? new EdfOptions(), mustName ?? System.IO.Path.GetFileName(file), options is not null);
             };
         string EdfFile(string dir, string name, (string, string)[] keys, byte[] data, byte[]? tail = null)
         {
@@ -124,7 +125,7 @@ public static class MalformedCorpus
             c[name] = dir =>
             {
                 var file = write(dir);
-                return new MalformedCase(name, file, "numpy.npy", options ?? new NpyOptions(), mustName ?? System.IO.Path.GetFileName(file.Split(":/")[0]));
+                return new MalformedCase(name, file, "numpy.npy", options ?? new NpyOptions(), mustName ?? System.IO.Path.GetFileName(file.Split(":/")[0]), options is not null);
             };
         Npy("npy-empty", d => Write(d, "empty.npy", []));
         Npy("npy-wrong-magic", d => Write(d, "magic.npy", [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'X', 1, 0, 0, 0]));
@@ -192,7 +193,7 @@ public static class MalformedCorpus
             c[name] = dir =>
             {
                 var file = write(dir);
-                return new MalformedCase(name, file, "cxi.hdf5", options ?? new Hdf5Options(), mustName ?? System.IO.Path.GetFileName(file.Split(":/")[0]));
+                return new MalformedCase(name, file, "cxi.hdf5", options ?? new Hdf5Options(), mustName ?? System.IO.Path.GetFileName(file.Split(":/")[0]), options is not null);
             };
         string H5File(string dir, string name, H5File content)
         {

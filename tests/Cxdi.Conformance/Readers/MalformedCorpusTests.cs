@@ -47,6 +47,33 @@ public sealed class MalformedCorpusTests : IDisposable
 
     [Theory]
     [MemberData(nameof(CaseNames))]
+    public void DetectThenRead_AsTheHostDoes_FailsCleanlyOrNoReaderClaimsIt(string name)
+    {
+        var c = MalformedCorpus.Generate(name, _dir);
+        if (c.UsesOptions)
+        {
+            // The damage is in the options, not the file: with default options the file itself reads.
+            var reader0 = MalformedCorpus.Reader(c.ReaderId);
+            var data = reader0.Read(DataPath.Parse(c.Path), (Cxdi.Sdk.Plugins.PluginOptions)Activator.CreateInstance(reader0.OptionsType)!, StepContext.None);
+            Assert.Equal(data.Shape.Length, data.Intensity.LongLength);
+            return;
+        }
+
+        var path = DataPath.Parse(c.Path);
+        byte[] head = File.Exists(path.File) ? File.ReadAllBytes(path.File).AsSpan(0, (int)Math.Min(4096, new FileInfo(path.File).Length)).ToArray() : [];
+        var claimed = new[] { "esrf.edf", "numpy.npy", "tiff", "cxi.hdf5" }.Select(MalformedCorpus.Reader).Where(r => r.CanRead(path.File, head)).ToList();
+        Assert.True(claimed.Count <= 1, $"{claimed.Count} readers claim {name}");
+        foreach (var reader in claimed)
+        {
+            var (error, _) = Bounded(() => reader.Read(path, (Cxdi.Sdk.Plugins.PluginOptions)Activator.CreateInstance(reader.OptionsType)!, StepContext.None));
+            var cxdi = Assert.IsAssignableFrom<CxdiException>(error);
+            Assert.True(cxdi.IsInputError);
+            Assert.Contains(c.MustName, cxdi.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
     public void Probe_MalformedInput_NeverCrashes(string name)
     {
         var c = MalformedCorpus.Generate(name, _dir);
