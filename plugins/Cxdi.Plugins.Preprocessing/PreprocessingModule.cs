@@ -42,6 +42,7 @@ public sealed class PreprocessingModule : ICxdiPluginModule
 
         // Checks.
         services.AddCxdiPlugin<GuardrailsAnalysis>();
+        services.AddCxdiPlugin<Assembly.AssembleStep>();
         services.AddCxdiPlugin<Planning.PlanTool>();
         services.AddCxdiPlugin<Planning.PlanAnalysis>();
     }
