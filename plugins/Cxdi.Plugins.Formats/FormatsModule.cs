@@ -1,4 +1,7 @@
 using Cxdi.Plugins.Formats.Edf;
+using Cxdi.Plugins.Formats.Hdf5;
+using Cxdi.Plugins.Formats.Numpy;
+using Cxdi.Plugins.Formats.Writers;
 using Cxdi.Sdk.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,5 +14,9 @@ public sealed class FormatsModule : ICxdiPluginModule
     public void Configure(IServiceCollection services)
     {
         services.AddCxdiPlugin<EdfReader>();
+        services.AddCxdiPlugin<Hdf5Reader>();
+        services.AddCxdiPlugin<NpyReader>();
+        services.AddCxdiPlugin<CxiWriter>();
+        services.AddCxdiPlugin<NpyWriter>();
     }
 }

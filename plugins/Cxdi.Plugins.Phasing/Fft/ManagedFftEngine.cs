@@ -16,6 +16,9 @@ namespace Cxdi.Plugins.Phasing.Fft;
 /// </summary>
 internal sealed unsafe class ManagedFftEngine : IFftEngine
 {
+    /// <summary>Most batches of adjacent lines moved together in one strided sweep.</summary>
+    private const int MaxWidth = 4;
+
     private readonly Axis[] _axes;
     private readonly AlignedComplexBuffer[] _scratch;
     private readonly int _bufferFloats;
@@ -56,11 +59,12 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
 
         _axes = [.. axes];
         int elements = _axes.Length == 0 ? 1 : _axes.Max(a => a.Plan.BufferElements);
+        int buffers = _axes.Length == 0 ? 3 : Math.Max(3, _axes.Max(a => a.Width) + 2);
         _bufferFloats = ((elements * StockhamKernels.ElementFloats) + 15) & ~15;
         _scratch = new AlignedComplexBuffer[Threads];
         for (int t = 0; t < Threads; t++)
         {
-            _scratch[t] = new AlignedComplexBuffer(3 * _bufferFloats / 2);
+            _scratch[t] = new AlignedComplexBuffer(buffers * _bufferFloats / 2);
         }
 
         _worker = RunWorker;
@@ -138,10 +142,10 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
                     _conjugateIn = inverse && i == 0;
                     _conjugateOut = inverse && i == _axes.Length - 1;
                     _scale = _conjugateOut ? 1f / Length : 1f;
-                    int workers = Math.Min(Threads, _axis.Batches);
+                    int workers = Math.Min(Threads, _axis.Units);
                     if (workers <= 1)
                     {
-                        RunBatches(0, _axis.Batches, 0);
+                        RunUnits(0, _axis.Units, 0);
                     }
                     else
                     {
@@ -158,37 +162,95 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
 
     private void RunWorker(int worker)
     {
-        int workers = Math.Min(Threads, _axis.Batches);
-        long total = _axis.Batches;
-        RunBatches((int)(total * worker / workers), (int)(total * (worker + 1) / workers), worker);
+        int workers = Math.Min(Threads, _axis.Units);
+        long total = _axis.Units;
+        RunUnits((int)(total * worker / workers), (int)(total * (worker + 1) / workers), worker);
     }
 
-    private void RunBatches(int first, int end, int worker)
+    /// <summary>
+    /// Transforms work units [first, end) of the current axis with one worker's scratch. A unit is
+    /// <see cref="Axis.Width"/> consecutive batches of one group, moved together so that a strided sweep reads and
+    /// writes 64·width contiguous bytes per element; each batch then runs on its own buffer from a pool of width + 2.
+    /// </summary>
+    private void RunUnits(int first, int end, int worker)
     {
         Axis axis = _axis;
-        int lanesPerBatch = Vector<float>.Count;
-        int batchesPerGroup = axis.BatchesPerGroup;
+        int l = Vector<float>.Count;
         int n = axis.Plan.Length;
-        float* a = (float*)_scratch[worker].Pointer;
-        float* b = a + _bufferFloats;
-        float* c = b + _bufferFloats;
-        for (int batch = first; batch < end; batch++)
+        float* scratch = (float*)_scratch[worker].Pointer;
+        float** inputs = stackalloc float*[MaxWidth];
+        float** results = stackalloc float*[MaxWidth];
+        for (int unit = first; unit < end; unit++)
         {
-            int group = batch / batchesPerGroup;
-            int line = (batch - (group * batchesPerGroup)) * lanesPerBatch;
-            int lanes = Math.Min(lanesPerBatch, axis.LinesPerGroup - line);
-            Complex32* line0 = _data + (group * axis.GroupStride) + (line * axis.LaneStride);
-            BatchTransfer.Load(line0, axis.LaneStride, axis.ElementStride, lanes, n, a, _conjugateIn);
-            float* result = axis.Plan.Execute(a, b, c);
-            BatchTransfer.Store(result, line0, axis.LaneStride, axis.ElementStride, lanes, n, _conjugateOut, _scale);
+            int group = unit / axis.UnitsPerGroup;
+            int firstBatch = (unit - (group * axis.UnitsPerGroup)) * axis.Width;
+            int batches = Math.Min(axis.Width, axis.BatchesPerGroup - firstBatch);
+            int firstLine = firstBatch * l;
+            Complex32* line0 = _data + (group * axis.GroupStride) + (firstLine * axis.LaneStride);
+            if (batches == 1)
+            {
+                int lanes = Math.Min(l, axis.LinesPerGroup - firstLine);
+                BatchTransfer.Load(line0, axis.LaneStride, axis.ElementStride, lanes, n, scratch, _conjugateIn);
+                float* result = axis.Plan.Execute(scratch, scratch + _bufferFloats, scratch + (2 * _bufferFloats));
+                BatchTransfer.Store(result, line0, axis.LaneStride, axis.ElementStride, lanes, n, _conjugateOut, _scale);
+                continue;
+            }
+
+            // Wide units exist only for adjacent lines (lane stride 1) where the AVX path is available.
+            int full = Math.Min(batches, (axis.LinesPerGroup - firstLine) / l);
+            for (int g = 0; g < batches; g++)
+            {
+                inputs[g] = scratch + (g * _bufferFloats);
+            }
+
+            BatchTransfer.LoadAdjacent(line0, axis.ElementStride, full, n, inputs, _conjugateIn);
+            for (int g = full; g < batches; g++)
+            {
+                BatchTransfer.Load(line0 + (g * l), 1, axis.ElementStride, axis.LinesPerGroup - firstLine - (g * l), n, inputs[g], _conjugateIn);
+            }
+
+            float* free1 = scratch + (batches * _bufferFloats), free2 = free1 + _bufferFloats;
+            for (int g = 0; g < batches; g++)
+            {
+                float* input = inputs[g];
+                float* result = axis.Plan.Execute(input, free1, free2);
+                results[g] = result;
+                if (result == free1)
+                {
+                    free1 = input;
+                }
+                else if (result == free2)
+                {
+                    free2 = input;
+                }
+            }
+
+            BatchTransfer.StoreAdjacent(results, line0, axis.ElementStride, full, n, _conjugateOut, _scale);
+            for (int g = full; g < batches; g++)
+            {
+                BatchTransfer.Store(results[g], line0 + (g * l), 1, axis.ElementStride, axis.LinesPerGroup - firstLine - (g * l), n, _conjugateOut, _scale);
+            }
         }
     }
 
     /// <summary>One pass: lines of <see cref="LinePlan.Length"/> values, in groups of lines that sit at a fixed lane stride.</summary>
     private sealed record Axis(LinePlan Plan, int Groups, nint GroupStride, int LinesPerGroup, nint LaneStride, nint ElementStride)
     {
+        /// <summary>Batches of up to <see cref="Vector{T}.Count"/> lines in one group.</summary>
         public int BatchesPerGroup { get; } = (LinesPerGroup + Vector<float>.Count - 1) / Vector<float>.Count;
 
-        public int Batches => Groups * BatchesPerGroup;
+        /// <summary>
+        /// Batches moved together: for adjacent lines as many as keep (width + 2) batch buffers within ~512 KiB (half
+        /// a typical L2), at most <see cref="MaxWidth"/>; 1 for rows.
+        /// </summary>
+        public int Width { get; } = LaneStride == 1 && BatchTransfer.HasAdjacentPath
+            ? Math.Clamp((512 << 10) / (Plan.BufferElements * StockhamKernels.ElementFloats * sizeof(float)) - 2, 1, MaxWidth)
+            : 1;
+
+        /// <summary>Work units per group.</summary>
+        public int UnitsPerGroup => (BatchesPerGroup + Width - 1) / Width;
+
+        /// <summary>Work units of the whole pass.</summary>
+        public int Units => Groups * UnitsPerGroup;
     }
 }
