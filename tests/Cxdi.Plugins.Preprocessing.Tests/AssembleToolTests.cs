@@ -27,7 +27,7 @@ public sealed class AssembleToolTests
             where T : class, IPlugin
             => (id switch { "esrf.edf" => (T)(object)reader, "cxdi.cxi" => (T)(object)writer, _ => throw new KeyNotFoundException(id) }, new NoOptions());
 
-        public Sdk.Compute.IComputeBackend CreateBackend(string? id = null) => new TestFftBackend();
+        public Sdk.Compute.IComputeBackend CreateBackend(string? id = null) => new Cxdi.Plugins.Phasing.Compute.CpuBackendProvider().Create(new NoOptions());
     }
 
     [Fact]
