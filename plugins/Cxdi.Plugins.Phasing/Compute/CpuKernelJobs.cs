@@ -1,0 +1,398 @@
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Data;
+
+namespace Cxdi.Plugins.Phasing.Compute;
+
+/// <summary>The reusable kernel jobs of one <see cref="CpuComputeBackend"/>: parameters are set before each run, so nothing is allocated per call.</summary>
+internal sealed unsafe class CpuKernelJobs
+{
+    public ScaleJob Scale { get; } = new();
+
+    public ProjectJob Project { get; } = new();
+
+    public UpdateJob Update { get; } = new();
+
+    public AmplitudeJob Amplitude { get; } = new();
+
+    public BlurJob Blur { get; } = new();
+
+    public ReduceJob Reduce { get; } = new();
+
+    public enum ReduceKind
+    {
+        Max,
+        SumOfSquares,
+        Threshold,
+        Count,
+        Energy,
+    }
+
+    private static (long Start, long End) Range(int chunk, long length)
+    {
+        var start = (long)chunk * CpuComputeBackend.ChunkSize;
+        return (start, Math.Min(length, start + CpuComputeBackend.ChunkSize));
+    }
+
+    public sealed class ScaleJob : IChunkJob
+    {
+        public float* Data;
+        public long Length;
+        public float Factor;
+
+        public void Execute(int chunk)
+        {
+            var (start, end) = Range(chunk, Length);
+            var span = new Span<float>(Data + start, (int)(end - start));
+            var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(span);
+            for (var i = 0; i < vectors.Length; i++)
+            {
+                vectors[i] *= Factor;
+            }
+
+            for (var i = vectors.Length * System.Numerics.Vector<float>.Count; i < span.Length; i++)
+            {
+                span[i] *= Factor;
+            }
+        }
+    }
+
+    public sealed class ProjectJob : IChunkJob
+    {
+        public Complex32* Psi;
+        public float* Amplitude;
+        public byte* Class;
+        public long Length;
+        public bool DoProject;
+        public bool DoMetrics;
+        public FourierMetrics[] Partials = [];
+
+        public void Execute(int chunk)
+        {
+            var (start, end) = Range(chunk, Length);
+            if (DoMetrics)
+            {
+                Partials[chunk] = Metrics(start, end);
+            }
+
+            if (DoProject)
+            {
+                ProjectRange(start, end);
+            }
+        }
+
+        private FourierMetrics Metrics(long start, long end)
+        {
+            double llk = 0, free = 0, chi2 = 0, calcSum = 0, obsSum = 0;
+            long count = 0, freeCount = 0;
+            for (var i = start; i < end; i++)
+            {
+                var cls = Class[i];
+                if (cls == PixelClass.Unknown)
+                {
+                    continue;
+                }
+
+                var z = Psi[i];
+                double calc = (z.Re * z.Re) + (z.Im * z.Im);
+                double a = Amplitude[i];
+                var obs = a * a;
+                var term = calc - obs;
+                if (obs > 0)
+                {
+                    term += obs * Math.Log(obs / Math.Max(calc, 1e-20));
+                }
+
+                if (cls == PixelClass.HeldOut)
+                {
+                    free += term;
+                    freeCount++;
+                }
+                else
+                {
+                    llk += term;
+                    count++;
+                    var d = calc - obs;
+                    chi2 += d * d / (obs + 1);
+                    calcSum += calc;
+                    obsSum += obs;
+                }
+            }
+
+            return new FourierMetrics { LlkSum = llk, Count = count, FreeLlkSum = free, FreeCount = freeCount, Chi2Sum = chi2, CalcSum = calcSum, ObsSum = obsSum };
+        }
+
+        private void ProjectRange(long start, long end)
+        {
+            for (var i = start; i < end; i++)
+            {
+                if (Class[i] != PixelClass.Measured)
+                {
+                    continue;
+                }
+
+                var z = Psi[i];
+                var m2 = (z.Re * z.Re) + (z.Im * z.Im);
+                var a = Amplitude[i];
+                Psi[i] = m2 > 0 ? (a / MathF.Sqrt(m2)) * z : new Complex32(a, 0);
+            }
+        }
+    }
+
+    public sealed class UpdateJob : IChunkJob
+    {
+        public Complex32* Current;
+        public Complex32* Previous;
+        public byte* Support;
+        public long Length;
+        public ObjectUpdate Update;
+
+        public void Execute(int chunk)
+        {
+            var (start, end) = Range(chunk, Length);
+            switch (Update.Kind)
+            {
+                case ObjectUpdateKind.ErrorReduction:
+                    Run<ErRule>(start, end);
+                    break;
+                case ObjectUpdateKind.HybridInputOutput:
+                    Run<HioRule>(start, end);
+                    break;
+                case ObjectUpdateKind.Raar:
+                    Run<RaarRule>(start, end);
+                    break;
+                case ObjectUpdateKind.DifferenceMap:
+                    Run<DmRule>(start, end);
+                    break;
+                default:
+                    Run<CfRule>(start, end);
+                    break;
+            }
+        }
+
+        private void Run<TRule>(long start, long end)
+            where TRule : struct, IUpdateRule
+        {
+            var beta = Update.Beta;
+            var positivity = Update.Positivity;
+            var real = Update.Real;
+            var rule = default(TRule);
+            var prev = Previous;
+            for (var i = start; i < end; i++)
+            {
+                var pm = Current[i];
+                var old = prev is null ? default : prev[i];
+                var inside = Support[i] != 0;
+                var value = rule.Apply(pm, old, inside, positivity, real, beta);
+                Current[i] = value;
+                if (prev is not null)
+                {
+                    prev[i] = value;
+                }
+            }
+        }
+    }
+
+    public sealed class AmplitudeJob : IChunkJob
+    {
+        public Complex32* Source;
+        public float* Destination;
+        public long Length;
+
+        public void Execute(int chunk)
+        {
+            var (start, end) = Range(chunk, Length);
+            for (var i = start; i < end; i++)
+            {
+                var z = Source[i];
+                Destination[i] = MathF.Sqrt((z.Re * z.Re) + (z.Im * z.Im));
+            }
+        }
+    }
+
+    /// <summary>1D periodic Gaussian convolution along one axis, on tiles of up to <see cref="MaxTile"/> neighbouring lines.</summary>
+    public sealed class BlurJob : IChunkJob
+    {
+        public const int MaxTile = 16;
+
+        [ThreadStatic]
+        private static float[]? tile;
+
+        public float* Data;
+        public float[] Weights = [];
+        public int Radius;
+        public int N;
+        public long Stride;
+        public int TileWidth;
+        public long BlocksPerOuter;
+
+        public void Execute(int chunk)
+        {
+            var outer = chunk / BlocksPerOuter;
+            var block = chunk % BlocksPerOuter;
+            var inner0 = block * TileWidth;
+            var width = (int)Math.Min(TileWidth, Stride - inner0);
+            var need = N * width;
+            if (tile is null || tile.Length < need)
+            {
+                tile = new float[Math.Max(need, N * MaxTile)];
+            }
+
+            var t = tile;
+            var baseIndex = (outer * N * Stride) + inner0;
+            for (var j = 0; j < N; j++)
+            {
+                var src = Data + baseIndex + (j * Stride);
+                for (var w = 0; w < width; w++)
+                {
+                    t[(j * width) + w] = src[w];
+                }
+            }
+
+            var weights = Weights;
+            for (var j = 0; j < N; j++)
+            {
+                var dst = Data + baseIndex + (j * Stride);
+                for (var w = 0; w < width; w++)
+                {
+                    var acc = weights[0] * t[(j * width) + w];
+                    for (var k = 1; k <= Radius; k++)
+                    {
+                        var lo = j - k;
+                        if (lo < 0)
+                        {
+                            lo += N;
+                        }
+
+                        var hi = j + k;
+                        if (hi >= N)
+                        {
+                            hi -= N;
+                        }
+
+                        acc += weights[k] * (t[(lo * width) + w] + t[(hi * width) + w]);
+                    }
+
+                    dst[w] = acc;
+                }
+            }
+        }
+    }
+
+    public sealed class ReduceJob : IChunkJob
+    {
+        public double[] Values = [];
+        public double[] Values2 = [];
+        public long[] Counts = [];
+        private ReduceKind kind;
+        private float* data;
+        private byte* mask;
+        private Complex32* complexData;
+        private long length;
+        private float level;
+
+        public void Start(ReduceKind reduceKind, float* values, byte* bytes, long count, float threshold, Complex32* complexValues)
+        {
+            kind = reduceKind;
+            data = values;
+            mask = bytes;
+            length = count;
+            level = threshold;
+            complexData = complexValues;
+        }
+
+        public void Grow(int chunks)
+        {
+            if (Values.Length < chunks)
+            {
+                Values = new double[chunks];
+                Values2 = new double[chunks];
+                Counts = new long[chunks];
+            }
+        }
+
+        public void Execute(int chunk)
+        {
+            var (start, end) = Range(chunk, length);
+            switch (kind)
+            {
+                case ReduceKind.Max:
+                    {
+                        var max = float.NegativeInfinity;
+                        for (var i = start; i < end; i++)
+                        {
+                            max = MathF.Max(max, data[i]);
+                        }
+
+                        Values[chunk] = max;
+                        break;
+                    }
+
+                case ReduceKind.SumOfSquares:
+                    {
+                        double sum = 0;
+                        long count = 0;
+                        for (var i = start; i < end; i++)
+                        {
+                            if (mask is null || mask[i] != 0)
+                            {
+                                sum += (double)data[i] * data[i];
+                                count++;
+                            }
+                        }
+
+                        Values[chunk] = sum;
+                        Counts[chunk] = count;
+                        break;
+                    }
+
+                case ReduceKind.Threshold:
+                    {
+                        long count = 0;
+                        for (var i = start; i < end; i++)
+                        {
+                            var inside = data[i] >= level;
+                            mask[i] = inside ? (byte)1 : (byte)0;
+                            count += inside ? 1 : 0;
+                        }
+
+                        Counts[chunk] = count;
+                        break;
+                    }
+
+                case ReduceKind.Count:
+                    {
+                        long count = 0;
+                        for (var i = start; i < end; i++)
+                        {
+                            count += mask[i] != 0 ? 1 : 0;
+                        }
+
+                        Counts[chunk] = count;
+                        break;
+                    }
+
+                default:
+                    {
+                        double inside = 0, outside = 0;
+                        for (var i = start; i < end; i++)
+                        {
+                            var z = complexData[i];
+                            double e = (z.Re * z.Re) + (z.Im * z.Im);
+                            if (mask[i] != 0)
+                            {
+                                inside += e;
+                            }
+                            else
+                            {
+                                outside += e;
+                            }
+                        }
+
+                        Values[chunk] = inside;
+                        Values2[chunk] = outside;
+                        break;
+                    }
+            }
+        }
+    }
+}

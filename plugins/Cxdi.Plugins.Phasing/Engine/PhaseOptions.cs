@@ -1,0 +1,204 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Plugins;
+
+namespace Cxdi.Plugins.Phasing.Engine;
+
+/// <summary>Where the starting support of each run comes from.</summary>
+public enum InitialSupportSource
+{
+    /// <summary>The data's <c>InitialSupport</c> (set by a support-finder step) when present, else the autocorrelation.</summary>
+    Auto,
+
+    /// <summary>The thresholded, blurred autocorrelation of the pattern.</summary>
+    Autocorrelation,
+
+    /// <summary>A centred disc (ball in 3D) of <c>support_size</c>/2 pixels radius.</summary>
+    Circle,
+
+    /// <summary>A centred square (cube in 3D) of side <c>support_size</c> pixels.</summary>
+    Square,
+}
+
+/// <summary>Options of <c>cxdi.phase</c>.</summary>
+public sealed record PhaseOptions : PluginOptions
+{
+    /// <summary>Operator sequence.</summary>
+    [Description("Operator sequence in PyNX syntax, applied right to left: ER, HIO, RAAR, DM, CF, Sup (support update), FT, IFT; **n repeats, parentheses group, HIO(0.7) sets β.")]
+    public string Operators { get; init; } = "ER**100 * (Sup * ER**5 * HIO**40)**20 * HIO**200";
+
+    /// <summary>Number of random starts.</summary>
+    [Description("Independent random starts; more runs give a better average and a PRTF, at proportional cost.")]
+    [Range(1, 10000)]
+    public int Runs { get; init; } = 10;
+
+    /// <summary>Runs kept for the average.</summary>
+    [Description("Best runs (lowest free log-likelihood) kept, aligned and averaged; the others are marked rejected.")]
+    [Range(1, 10000)]
+    public int Keep { get; init; } = 5;
+
+    /// <summary>Base random seed.</summary>
+    [Description("Base seed; run i uses seed + i (recorded), so any run can be reproduced alone.")]
+    public long Seed { get; init; } = 1;
+
+    /// <summary>Threads in all.</summary>
+    [Description("CPU threads for the whole step, 0 = all cores.")]
+    [Range(0, 4096)]
+    public int Threads { get; init; }
+
+    /// <summary>Runs at the same time.</summary>
+    [Description("Runs computed side by side (each with threads/parallel_runs threads); 0 = automatic: several single-threaded runs for arrays up to 2^20 pixels, else one run at a time with threaded FFTs.")]
+    [Range(0, 4096)]
+    public int ParallelRuns { get; init; }
+
+    /// <summary>Compute backend id.</summary>
+    [Description("Compute backend: cpu (FFTW when present), cpu-managed (managed FFT, bit-reproducible everywhere), or another installed backend; empty = the command line/environment choice or the best available.")]
+    public string? Backend { get; init; }
+
+    /// <summary>HIO feedback.</summary>
+    [Description("β of HIO (and DM); 0.9 is standard, lower is more stable but slower to escape stagnation.")]
+    [Range(0.01, 2.0)]
+    public float Beta { get; init; } = 0.9f;
+
+    /// <summary>RAAR relaxation.</summary>
+    [Description("β of RAAR; 0.75 is standard.")]
+    [Range(0.01, 1.0)]
+    public float RaarBeta { get; init; } = 0.75f;
+
+    /// <summary>Positivity constraint.</summary>
+    [Description("Force the real part of the object to be non-negative inside the support (absorption-free real objects).")]
+    public bool Positivity { get; init; }
+
+    /// <summary>Real constraint.</summary>
+    [Description("Force the object to be real (centrosymmetric data from a real object).")]
+    public bool Real { get; init; }
+
+    /// <summary>Initial support source.</summary>
+    [Description("Starting support: auto (from a support-finder step, else the autocorrelation), autocorrelation, circle or square.")]
+    public InitialSupportSource Support { get; init; } = InitialSupportSource.Auto;
+
+    /// <summary>Size of the circle or square support.</summary>
+    [Description("Diameter of the circle or side of the square starting support; 0 = half the smallest dimension.")]
+    [Unit("px")]
+    [Range(0, 1e6)]
+    public double SupportSize { get; init; }
+
+    /// <summary>Autocorrelation threshold.</summary>
+    [Description("Relative threshold of the blurred autocorrelation for the starting support; lower gives a looser support.")]
+    [Range(1e-4, 1.0)]
+    public double AutocorrelationThreshold { get; init; } = 0.1;
+
+    /// <summary>Autocorrelation blur.</summary>
+    [Description("Gaussian σ applied to the autocorrelation before thresholding.")]
+    [Unit("px")]
+    [Range(0, 100)]
+    public double AutocorrelationSigma { get; init; } = 1;
+
+    /// <summary>Shrink-wrap threshold.</summary>
+    [Description("Relative threshold of the support update (Sup) on the blurred amplitude; higher shrinks the support more.")]
+    [Range(0.001, 1.0)]
+    public float SupportThreshold { get; init; } = 0.25f;
+
+    /// <summary>Shrink-wrap σ at the first update.</summary>
+    [Description("Gaussian σ of the first support update; σ moves linearly to support_sigma_end over the updates.")]
+    [Unit("px")]
+    [Range(0, 100)]
+    public float SupportSigmaStart { get; init; } = 2f;
+
+    /// <summary>Shrink-wrap σ at the last update.</summary>
+    [Description("Gaussian σ of the last support update.")]
+    [Unit("px")]
+    [Range(0, 100)]
+    public float SupportSigmaEnd { get; init; } = 0.5f;
+
+    /// <summary>Threshold reference.</summary>
+    [Description("The support threshold is relative to the maximum (max) of the blurred amplitude or to its rms inside the support (rms).")]
+    public SupportThresholdReference SupportThresholdReference { get; init; } = SupportThresholdReference.Max;
+
+    /// <summary>Smallest allowed support.</summary>
+    [Description("A run whose support shrinks below this fraction of the array is retried with a lower threshold.")]
+    [Range(0.0, 1.0)]
+    public double SupportMinFraction { get; init; } = 1e-4;
+
+    /// <summary>Largest allowed support.</summary>
+    [Description("A run whose support grows above this fraction of the array is retried with a higher threshold.")]
+    [Range(0.0, 1.0)]
+    public double SupportMaxFraction { get; init; } = 0.4;
+
+    /// <summary>Retries after a support guard.</summary>
+    [Description("Times a run is restarted (same seed) with the threshold adjusted by 20 % after the support left its allowed range.")]
+    [Range(0, 20)]
+    public int SupportRetries { get; init; } = 3;
+
+    /// <summary>Held-out fraction.</summary>
+    [Description("Fraction of the measured pixels held out (in 3x3 islands, centrosymmetric pairs) for the free log-likelihood that ranks runs; 0 ranks by the plain log-likelihood.")]
+    [Range(0.0, 0.3)]
+    public double FreeFraction { get; init; } = 0.05;
+
+    /// <summary>Rejection threshold on the energy outside the support.</summary>
+    [Description("Runs whose modulus-projected object keeps more than this fraction of its energy outside the support are rejected.")]
+    [Range(0.0, 1.0)]
+    public double MaxOutsideEnergy { get; init; } = 0.3;
+
+    /// <summary>Metric interval.</summary>
+    [Description("Cycles between log-likelihood evaluations (fused in the projection, cheap); history samples come at this rate.")]
+    [Range(1, 100000)]
+    public int MetricEvery { get; init; } = 20;
+
+    /// <summary>Progress interval.</summary>
+    [Description("Cycles between progress reports and cancellation checks.")]
+    [Range(1, 100000)]
+    public int ProgressEvery { get; init; } = 50;
+
+    /// <summary>Smallest initial amplitude.</summary>
+    [Description("Initial amplitudes are uniform between this value and 1 inside the starting support.")]
+    [Range(0.0, 1.0)]
+    public float InitAmplitudeMin { get; init; }
+
+    /// <summary>Initial phase range.</summary>
+    [Description("Initial phases are uniform within ± half this range (radians); 0 starts from a real positive object.")]
+    [Unit("rad")]
+    [Range(0.0, 6.3)]
+    public float InitPhaseRange { get; init; }
+
+    /// <inheritdoc />
+    public override IEnumerable<OptionProblem> Validate()
+    {
+        if (Keep > Runs)
+        {
+            yield return new OptionProblem(nameof(Keep), $"keep ({Keep}) cannot exceed runs ({Runs})");
+        }
+
+        if (SupportMinFraction >= SupportMaxFraction)
+        {
+            yield return new OptionProblem(nameof(SupportMinFraction), "support_min_fraction must be below support_max_fraction");
+        }
+
+        string? problem = null;
+        try
+        {
+            OperatorParser.Parse(Operators, Beta, RaarBeta);
+        }
+        catch (OperatorSyntaxException e)
+        {
+            problem = e.Message;
+        }
+
+        if (problem is not null)
+        {
+            yield return new OptionProblem(nameof(Operators), problem);
+        }
+    }
+}
+
+/// <summary>What the shrink-wrap threshold is relative to.</summary>
+public enum SupportThresholdReference
+{
+    /// <summary>The maximum of the blurred amplitude.</summary>
+    Max,
+
+    /// <summary>The rms of the blurred amplitude inside the current support.</summary>
+    Rms,
+}

@@ -1,0 +1,358 @@
+using Cxdi.Plugins.Phasing.Compute;
+using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Plugins.Phasing.Support;
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Roles;
+using Microsoft.Extensions.Logging;
+
+namespace Cxdi.Plugins.Phasing.Engine;
+
+/// <summary>
+/// Phase retrieval with many random starts: each run applies the operator program to its own state on the compute
+/// backend; runs are ranked by free log-likelihood, the best are aligned (ramp, twin, sub-pixel shift, global phase) and
+/// averaged, and the PRTF is computed from the average.
+/// </summary>
+[CxdiPlugin("cxdi.phase", "1.0.0", Description = "Iterative phase retrieval (ER/HIO/RAAR/DM/CF with shrink-wrap), many random starts ranked by free log-likelihood, aligned and averaged, with PRTF.")]
+public sealed class PhasePlugin : PhaserBase<PhaseOptions>
+{
+    /// <summary>Pixels up to which several single-threaded runs go side by side when parallel_runs is automatic.</summary>
+    private const long SmallArray = 1L << 20;
+
+    /// <inheritdoc />
+    protected override ReconstructionSet Reconstruct(DiffractionData data, PhaseOptions options, StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var program = OperatorParser.Parse(options.Operators, options.Beta, options.RaarBeta);
+        using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
+        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed);
+        var support = InitialSupport(data, options, backend);
+        var totalThreads = options.Threads > 0 ? options.Threads : backend.Threads;
+        var parallel = PlanParallelism(data.Shape, options, totalThreads, out var threadsPerRun);
+        context.Logger.LogInformation("phasing {Shape}: {Runs} runs, {Parallel} at a time with {Threads} thread(s) each, backend {Backend} ({Fft})", data.Shape, options.Runs, parallel, threadsPerRun, backend.Name, backend.FftName);
+
+        var settings = new RunSettings
+        {
+            Program = program,
+            Support = new SupportUpdateSettings
+            {
+                Threshold = options.SupportThreshold,
+                SigmaStart = options.SupportSigmaStart,
+                SigmaEnd = options.SupportSigmaEnd,
+                RelativeToMax = options.SupportThresholdReference == SupportThresholdReference.Max,
+                MinFraction = options.SupportMinFraction,
+                MaxFraction = options.SupportMaxFraction,
+            },
+            Positivity = options.Positivity,
+            Real = options.Real,
+            MetricEvery = options.MetricEvery,
+            InitAmplitudeMin = options.InitAmplitudeMin,
+            InitPhaseRange = options.InitPhaseRange,
+        };
+
+        var runs = new Reconstruction[options.Runs];
+        var outputLock = new object();
+        var next = -1;
+        var cancelled = false;
+        void Worker()
+        {
+            using var lane = parallel == 1 && threadsPerRun == backend.Threads ? null : backend.Fork(threadsPerRun);
+            var device = lane ?? backend;
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < options.Runs)
+            {
+                if (context.Cancellation.IsCancellationRequested)
+                {
+                    runs[index] = new Reconstruction { Index = index, Seed = options.Seed + index, Shape = data.Shape, State = RunState.Cancelled, Reason = "cancelled before it started" };
+                    cancelled = true;
+                    continue;
+                }
+
+                var run = RunWithRetries(device, prepared, support, settings, options, index, program.Cycles, context);
+                runs[index] = run;
+                if (run.State == RunState.Cancelled)
+                {
+                    cancelled = true;
+                    continue;
+                }
+
+                if (run.State != RunState.Failed && context.Output is { } output)
+                {
+                    lock (outputLock)
+                    {
+                        var item = new ReconstructionSet { Shape = data.Shape, Runs = [run], Geometry = data.Geometry, Backend = $"{backend.Name} ({device.FftName})", Provenance = data.Provenance };
+                        run.Files.AddRange(output.Write(item, $"run_{index:D2}"));
+                    }
+                }
+            }
+        }
+
+        if (parallel == 1)
+        {
+            Worker();
+        }
+        else
+        {
+            var threads = Enumerable.Range(0, parallel).Select(_ => new Thread(Worker) { IsBackground = true }).ToArray();
+            foreach (var t in threads)
+            {
+                t.Start();
+            }
+
+            foreach (var t in threads)
+            {
+                t.Join();
+            }
+        }
+
+        if (cancelled)
+        {
+            throw new OperationCanceledException("phasing cancelled; finished runs were written", context.Cancellation);
+        }
+
+        var result = new ReconstructionSet
+        {
+            Shape = data.Shape,
+            Runs = [.. runs],
+            Geometry = data.Geometry,
+            Data = data,
+            Backend = $"{backend.Name} ({backend.FftName})",
+            Provenance = data.Provenance,
+            PixelSize = PixelSize(data),
+        };
+        SelectAndAverage(result, prepared, options, backend);
+        Report(context, $"{result.Runs.Count(r => r.State == RunState.Kept)} run(s) kept of {options.Runs}", null, options.Runs, null);
+        return result;
+    }
+
+    /// <summary>Decides how many runs go side by side and with how many threads each; refuses runs that cannot fit in memory.</summary>
+    internal static int PlanParallelism(Shape shape, PhaseOptions options, int totalThreads, out int threadsPerRun)
+    {
+        var parallel = options.ParallelRuns > 0 ? options.ParallelRuns : shape.Length <= SmallArray ? Math.Min(totalThreads, options.Runs) : 1;
+        parallel = Math.Max(1, Math.Min(parallel, options.Runs));
+        var complexBytes = shape.Length * 8;
+        var perRun = (long)(3.25 * complexBytes) + complexBytes + shape.Length;
+        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);
+        var shared = (long)(1.5 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
+        if (shared + perRun > available)
+        {
+            throw new InsufficientMemoryForRunException(shared + perRun, available, $"phasing a {shape} array ({options.Runs} runs)");
+        }
+
+        if (shared + (parallel * perRun) > available)
+        {
+            if (options.ParallelRuns > 0)
+            {
+                throw new InsufficientMemoryForRunException(shared + (parallel * perRun), available, $"{parallel} parallel runs of a {shape} array");
+            }
+
+            parallel = (int)Math.Max(1, (available - shared) / perRun);
+        }
+
+        threadsPerRun = Math.Max(1, totalThreads / parallel);
+        return parallel;
+    }
+
+    private static Reconstruction RunWithRetries(IComputeBackend device, PreparedData prepared, byte[] support, RunSettings settings, PhaseOptions options, int index, int cycles, StepContext context)
+    {
+        var seed = options.Seed + index;
+        var threshold = options.SupportThreshold;
+        var notes = new List<string>();
+        for (var attempt = 0; ; attempt++)
+        {
+            Report(context, $"run {index}: started (support threshold {threshold:G3})", index, options.Runs, RunState.Running);
+            try
+            {
+                var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
+                var run = RunEngine.Run(device, prepared, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles, options, context));
+                run.State = RunState.Rejected;
+                if (notes.Count > 0)
+                {
+                    run.Reason = string.Join("; ", notes);
+                }
+
+                Report(context, $"run {index}: finished in {run.Seconds:F2} s, LLK {run.Llk:G4}, free LLK {run.FreeLlk:G4}, support {run.SupportSize}", index, options.Runs, RunState.Rejected, run);
+                return run;
+            }
+            catch (SupportException e) when (attempt < options.SupportRetries)
+            {
+                var factor = e is SupportTooSmallException ? 0.8f : 1.25f;
+                notes.Add($"attempt {attempt + 1}: {e.Message}; threshold {threshold:G3} → {threshold * factor:G3}");
+                threshold = Math.Clamp(threshold * factor, 1e-3f, 0.99f);
+            }
+            catch (OperationCanceledException)
+            {
+                Report(context, $"run {index}: cancelled", index, options.Runs, RunState.Cancelled);
+                return new Reconstruction { Index = index, Seed = seed, Shape = prepared.Shape, State = RunState.Cancelled, Reason = "cancelled" };
+            }
+            catch (CxdiException e)
+            {
+                notes.Add(e.OneLine);
+                Report(context, $"run {index}: failed: {e.OneLine}", index, options.Runs, RunState.Failed);
+                return new Reconstruction { Index = index, Seed = seed, Shape = prepared.Shape, State = RunState.Failed, Reason = string.Join("; ", notes) };
+            }
+        }
+    }
+
+    private static void AfterCycle(PhasingState state, int index, int cycles, PhaseOptions options, StepContext context)
+    {
+        if (state.Cycle % options.ProgressEvery != 0 && state.Cycle != cycles)
+        {
+            return;
+        }
+
+        context.Cancellation.ThrowIfCancellationRequested();
+        var m = state.LastMetrics;
+        context.Progress.Report(new ProgressReport(context.StepId, $"run {index}: cycle {state.Cycle}/{cycles}")
+        {
+            Run = index,
+            RunCount = options.Runs,
+            Cycle = state.Cycle,
+            CycleCount = cycles,
+            Llk = m.Count > 0 ? m.Llk : null,
+            FreeLlk = m.FreeCount > 0 ? m.FreeLlk : null,
+            SupportSize = state.SupportSize,
+            State = RunState.Running,
+            Fraction = (double)state.Cycle / Math.Max(1, cycles),
+        });
+    }
+
+    private static void Report(StepContext context, string message, int? run, int runs, RunState? state, Reconstruction? result = null) =>
+        context.Progress.Report(new ProgressReport(context.StepId, message)
+        {
+            Run = run,
+            RunCount = runs,
+            State = state,
+            Llk = result?.Llk,
+            FreeLlk = result?.FreeLlk,
+            SupportSize = result?.SupportSize,
+        });
+
+    private static byte[] InitialSupport(DiffractionData data, PhaseOptions options, IComputeBackend backend)
+    {
+        var shape = data.Shape;
+        var minDim = shape.Is3D ? Math.Min(shape.Nz, Math.Min(shape.Ny, shape.Nx)) : Math.Min(shape.Ny, shape.Nx);
+        var size = options.SupportSize > 0 ? options.SupportSize : minDim / 2.0;
+        byte[] support = options.Support switch
+        {
+            InitialSupportSource.Circle => ArrayTools.Disc(shape, size / 2),
+            InitialSupportSource.Square => ArrayTools.Square(shape, size),
+            InitialSupportSource.Autocorrelation => ArrayTools.AutocorrelationSupport(data, backend, options.AutocorrelationThreshold, options.AutocorrelationSigma),
+            _ => data.InitialSupport ?? ArrayTools.AutocorrelationSupport(data, backend, options.AutocorrelationThreshold, options.AutocorrelationSigma),
+        };
+
+        if (support.LongLength != shape.Length)
+        {
+            throw new InvalidInputException("initial support", $"holds {support.LongLength} pixels but the data are {shape}", "make the support with the same shape as the data");
+        }
+
+        var count = ArrayTools.Count(support);
+        if (count == 0)
+        {
+            throw new SupportTooSmallException(0, shape.Length, options.SupportMinFraction);
+        }
+
+        return support;
+    }
+
+    private static double? PixelSize(DiffractionData data)
+    {
+        var g = data.Geometry;
+        if (g.Wavelength is { } l && g.DetectorDistance is { } d && g.PixelSizeX is { } p && p > 0)
+        {
+            return l * d / (data.Shape.Nx * p);
+        }
+
+        return null;
+    }
+
+    private static void SelectAndAverage(ReconstructionSet set, PreparedData prepared, PhaseOptions options, IComputeBackend backend)
+    {
+        var useFree = prepared.HeldOut > 0;
+        var candidates = new List<Reconstruction>();
+        foreach (var run in set.Runs.Where(r => r.State == RunState.Rejected))
+        {
+            if (run.EnergyOutsideSupport > options.MaxOutsideEnergy)
+            {
+                run.Reason = Join(run.Reason, $"{100 * run.EnergyOutsideSupport:F1} % of the energy outside the support (max {100 * options.MaxOutsideEnergy:F1} %)");
+                continue;
+            }
+
+            candidates.Add(run);
+        }
+
+        if (candidates.Count == 0)
+        {
+            var why = set.Runs.Select(r => r.Reason).FirstOrDefault(r => r is not null) ?? "no run finished";
+            throw new PhasingFailedException($"none of the {set.Runs.Count} runs produced a usable object: {why}", "check the mask and the support settings, or try more runs");
+        }
+
+        var ranked = candidates.OrderBy(r => useFree ? r.FreeLlk : r.Llk).ThenBy(r => r.Index).ToList();
+        var kept = ranked.Take(options.Keep).ToList();
+        foreach (var run in ranked.Skip(options.Keep))
+        {
+            run.Reason = Join(run.Reason, $"{(useFree ? "free " : "")}LLK rank {ranked.IndexOf(run) + 1} of {ranked.Count}, outside the best {options.Keep}");
+        }
+
+        var shape = set.Shape;
+        var reference = kept[0].Object;
+        Canonicalizer.RemovePhaseRamp(reference, shape);
+        var sum = new double[2 * shape.Length];
+        foreach (var run in kept)
+        {
+            run.State = RunState.Kept;
+            if (!ReferenceEquals(run, kept[0]))
+            {
+                Canonicalizer.RemovePhaseRamp(run.Object, shape);
+                var alignment = Canonicalizer.Align(reference, run.Object, shape, backend);
+                run.Object = alignment.Aligned;
+                if (alignment.Twin)
+                {
+                    run.Support = ArrayTools.PointInvert<byte>(run.Support, shape);
+                }
+
+                run.Support = ArrayTools.Shift<byte>(run.Support, shape, (int)Math.Round(alignment.Shift[0]), (int)Math.Round(alignment.Shift[1]), (int)Math.Round(alignment.Shift[2]));
+            }
+
+            run.RMatch = Canonicalizer.RMatch(reference, run.Object);
+            for (var i = 0; i < shape.Length; i++)
+            {
+                sum[2 * i] += run.Object[i].Re;
+                sum[(2 * i) + 1] += run.Object[i].Im;
+            }
+        }
+
+        var average = new Complex32[shape.Length];
+        for (var i = 0; i < average.Length; i++)
+        {
+            average[i] = new Complex32((float)(sum[2 * i] / kept.Count), (float)(sum[(2 * i) + 1] / kept.Count));
+        }
+
+        set.Average = average;
+        set.AverageSupport = AverageSupport(average, shape, options);
+        var (curve, cutoff) = Canonicalizer.Prtf(average, prepared, backend);
+        set.Prtf = curve;
+        set.PrtfCutoff = cutoff;
+        set.Findings["cxdi.phase"] = new Dictionary<string, object>
+        {
+            ["kept"] = kept.Select(r => r.Index).ToArray(),
+            ["r_match"] = kept.Select(r => r.RMatch ?? 0).ToArray(),
+            ["prtf_cutoff"] = cutoff ?? double.NaN,
+            ["held_out_pixels"] = prepared.HeldOut,
+            ["measured_pixels"] = prepared.Measured,
+        };
+    }
+
+    private static byte[] AverageSupport(Complex32[] average, Shape shape, PhaseOptions options)
+    {
+        var amplitude = average.Select(z => z.Abs).ToArray();
+        ArrayTools.GaussianBlur(amplitude, shape, options.SupportSigmaEnd);
+        var max = amplitude.Max();
+        return amplitude.Select(a => a >= options.SupportThreshold * max && max > 0 ? (byte)1 : (byte)0).ToArray();
+    }
+
+    private static string Join(string? a, string b) => string.IsNullOrEmpty(a) ? b : $"{a}; {b}";
+}

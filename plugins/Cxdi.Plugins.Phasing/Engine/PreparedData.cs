@@ -1,0 +1,146 @@
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Errors;
+using Cxdi.Plugins.Phasing.Support;
+
+namespace Cxdi.Plugins.Phasing.Engine;
+
+/// <summary>
+/// Diffraction data turned into what every run uploads: observed amplitudes and pixel classes in FFT order, with the
+/// free-log-likelihood pixels held out. Measured pixels: no <see cref="MaskFlags.Unknown"/> bit and a finite intensity.
+/// </summary>
+internal sealed class PreparedData
+{
+    private PreparedData(Shape shape, float[] amplitude, byte[] classes, long measured, long heldOut)
+    {
+        Shape = shape;
+        Amplitude = amplitude;
+        Classes = classes;
+        Measured = measured;
+        HeldOut = heldOut;
+    }
+
+    public Shape Shape { get; }
+
+    /// <summary>√I in FFT order (0 where unknown).</summary>
+    public float[] Amplitude { get; }
+
+    /// <summary><see cref="PixelClass"/> per pixel in FFT order.</summary>
+    public byte[] Classes { get; }
+
+    /// <summary>Measured pixels used by the projection.</summary>
+    public long Measured { get; }
+
+    /// <summary>Held-out (free) pixels.</summary>
+    public long HeldOut { get; }
+
+    /// <summary>Checks and prepares <paramref name="data"/>; throws <see cref="InvalidInputException"/> when it cannot be phased.</summary>
+    public static PreparedData Create(DiffractionData data, double freeFraction, long seed)
+    {
+        var shape = data.Shape;
+        var source = data.Provenance.Sources.Count > 0 ? data.Provenance.Sources[^1].Path : "input";
+        if (shape.Ny < 8 || shape.Nx < 8 || (shape.Is3D && shape.Nz < 8))
+        {
+            throw new InvalidInputException(source, $"a {shape} array is too small to phase", "phase arrays of at least 8 pixels along every axis");
+        }
+
+        var amplitudeCentred = new float[shape.Length];
+        var classCentred = new byte[shape.Length];
+        long measured = 0;
+        double total = 0;
+        for (long i = 0; i < shape.Length; i++)
+        {
+            var v = data.Intensity[i];
+            if (!data.IsMeasured(i) || !float.IsFinite(v))
+            {
+                classCentred[i] = PixelClass.Unknown;
+                continue;
+            }
+
+            amplitudeCentred[i] = MathF.Sqrt(Math.Max(v, 0f));
+            total += Math.Max(v, 0f);
+            measured++;
+        }
+
+        if (measured == 0)
+        {
+            throw new InvalidInputException(source, "every pixel is masked: nothing is measured", "check the mask (a masked pixel is unknown, never zero photons)");
+        }
+
+        if (!(total > 0))
+        {
+            throw new InvalidInputException(source, "the measured intensity is zero everywhere", "check the input file and the mask");
+        }
+
+        var amplitude = ArrayTools.IfftShift<float>(amplitudeCentred, shape);
+        var classes = ArrayTools.IfftShift<byte>(classCentred, shape);
+        var heldOut = freeFraction > 0 ? FreePixels.HoldOut(classes, shape, freeFraction, seed) : 0;
+        return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut);
+    }
+}
+
+/// <summary>Chooses the pixels held out for the free log-likelihood.</summary>
+internal static class FreePixels
+{
+    /// <summary>
+    /// Marks about <paramref name="fraction"/> of the measured pixels of <paramref name="classes"/> (FFT order) as
+    /// <see cref="PixelClass.HeldOut"/>, in 3×3 (3×3×3) islands at seeded random places, each island together with its
+    /// centrosymmetric twin (−k) since symmetrised data would otherwise leak the held-out value. The centre zone (within
+    /// 5 % of the smallest dimension of zero frequency) is never held out. Returns the number held out.
+    /// </summary>
+    public static long HoldOut(byte[] classes, Shape shape, double fraction, long seed)
+    {
+        long measured = 0;
+        foreach (var c in classes)
+        {
+            measured += c == PixelClass.Measured ? 1 : 0;
+        }
+
+        var target = (long)(fraction * measured);
+        var random = new Random(unchecked((int)(seed ^ 0x5eed)));
+        int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
+        var minDim = shape.Is3D ? Math.Min(nz, Math.Min(ny, nx)) : Math.Min(ny, nx);
+        var exclude = 0.05 * minDim;
+        long held = 0;
+        var attempts = 0L;
+        var maxAttempts = 50 * Math.Max(1, target);
+        var dz = shape.Is3D ? 1 : 0;
+        while (held < target && attempts++ < maxAttempts)
+        {
+            var cz = shape.Is3D ? random.Next(nz) : 0;
+            var cy = random.Next(ny);
+            var cx = random.Next(nx);
+            var fz = shape.Is3D ? ArrayTools.Signed(cz, nz) : 0;
+            var fy = ArrayTools.Signed(cy, ny);
+            var fx = ArrayTools.Signed(cx, nx);
+            if (Math.Sqrt((fz * (double)fz) + (fy * (double)fy) + (fx * (double)fx)) < exclude + 2)
+            {
+                continue;
+            }
+
+            for (var mirror = 0; mirror < 2; mirror++)
+            {
+                for (var z = -dz; z <= dz; z++)
+                {
+                    for (var y = -1; y <= 1; y++)
+                    {
+                        for (var x = -1; x <= 1; x++)
+                        {
+                            var pz = mirror == 0 ? cz + z : -(cz + z);
+                            var py = mirror == 0 ? cy + y : -(cy + y);
+                            var px = mirror == 0 ? cx + x : -(cx + x);
+                            var index = (((long)ArrayTools.Mod(pz, nz) * ny) + ArrayTools.Mod(py, ny)) * nx + ArrayTools.Mod(px, nx);
+                            if (classes[index] == PixelClass.Measured)
+                            {
+                                classes[index] = PixelClass.HeldOut;
+                                held++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        return held;
+    }
+}

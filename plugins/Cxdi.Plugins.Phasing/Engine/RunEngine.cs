@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Errors;
+
+namespace Cxdi.Plugins.Phasing.Engine;
+
+/// <summary>The settings of one run that do not change between runs.</summary>
+internal sealed record RunSettings
+{
+    public required PhasingOperator Program { get; init; }
+
+    public required SupportUpdateSettings Support { get; init; }
+
+    public bool Positivity { get; init; }
+
+    public bool Real { get; init; }
+
+    public int MetricEvery { get; init; } = 10;
+
+    /// <summary>Initial amplitudes are uniform in [<see cref="InitAmplitudeMin"/>, 1] inside the support.</summary>
+    public float InitAmplitudeMin { get; init; }
+
+    /// <summary>Initial phases are uniform in ±range/2 (rad).</summary>
+    public float InitPhaseRange { get; init; }
+}
+
+/// <summary>Runs one random start on a backend: uploads the data, initialises and scales the object, applies the operator program, and measures the result.</summary>
+internal static class RunEngine
+{
+    /// <summary>Runs start <paramref name="index"/> with <paramref name="seed"/>; the state is freed before returning.</summary>
+    public static Reconstruction Run(
+        IComputeBackend backend,
+        PreparedData data,
+        byte[] initialSupport,
+        RunSettings settings,
+        int index,
+        long seed,
+        Action<PhasingState>? afterCycle)
+    {
+        var watch = Stopwatch.StartNew();
+        var shape = data.Shape;
+        using var state = new PhasingState(backend, shape)
+        {
+            Positivity = settings.Positivity,
+            Real = settings.Real,
+            SupportSettings = settings.Support,
+            SupportUpdatesPlanned = settings.Program.SupportUpdates,
+            MetricEvery = settings.MetricEvery,
+            AfterCycle = afterCycle,
+        };
+        backend.Upload(data.Amplitude, state.ObservedAmplitude);
+        backend.Upload(data.Classes, state.PixelClasses);
+        backend.Upload(initialSupport, state.Support);
+        state.CountSupport();
+        backend.Upload(InitialObject(initialSupport, seed, settings), state.Object);
+
+        var start = MetricsOperator.Evaluate(state);
+        if (!(start.CalcSum > 0))
+        {
+            throw new PhasingFailedException("the initial object has no intensity on the measured pixels", "check the initial support: it is empty or outside the array");
+        }
+
+        backend.Scale(state.Object, (float)Math.Sqrt(start.ObsSum / start.CalcSum));
+        state.SyncPrevious();
+        settings.Program.Apply(state);
+
+        var final = MetricsOperator.Evaluate(state);
+        if (!double.IsFinite(final.LlkSum) || !double.IsFinite(final.CalcSum))
+        {
+            throw new PhasingFailedException($"run {index} diverged (log-likelihood is not finite)", "lower β or use more ER cycles");
+        }
+
+        // Energy of P_M(ψ) outside the support: how far the final object is from satisfying both constraints.
+        backend.Fft(state.Plan, state.Previous, FftDirection.Forward);
+        backend.ProjectModulus(state.Previous, state.ObservedAmplitude, state.PixelClasses, project: true, metrics: false);
+        backend.Fft(state.Plan, state.Previous, FftDirection.Inverse);
+        var energy = backend.Energy(state.Previous, state.Support);
+
+        var run = new Reconstruction
+        {
+            Index = index,
+            Seed = seed,
+            Shape = shape,
+            Object = state.DownloadObject(),
+            Support = state.DownloadSupport(),
+            Llk = final.Llk,
+            FreeLlk = final.FreeLlk,
+            Chi2 = final.Chi2,
+            SupportSize = state.CountSupport(),
+            EnergyOutsideSupport = energy.OutsideFraction,
+        };
+        run.History.AddRange(state.History);
+        run.History.Add(new MetricSample(state.Cycle, "final", final.Llk, final.FreeLlk, final.Chi2, run.SupportSize));
+        run.Seconds = watch.Elapsed.TotalSeconds;
+        return run;
+    }
+
+    private static Complex32[] InitialObject(byte[] support, long seed, RunSettings settings)
+    {
+        var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
+        var result = new Complex32[support.Length];
+        var amin = settings.InitAmplitudeMin;
+        for (var i = 0; i < result.Length; i++)
+        {
+            var a = amin + ((1 - amin) * (float)random.NextDouble());
+            var phi = settings.InitPhaseRange * ((float)random.NextDouble() - 0.5f);
+            result[i] = support[i] != 0 ? Complex32.FromPolar(a, phi) : default;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,266 @@
+using System.Runtime.InteropServices;
+using Cxdi.Sdk.Data;
+
+namespace Cxdi.Plugins.Phasing.Fft;
+
+/// <summary>
+/// In-place complex64 FFTs through FFTW 3 (single precision). Plans are made once per (shape, threads, direction,
+/// planner) for the whole process on 64-byte aligned scratch and executed with <c>fftwf_execute_dft</c> on the
+/// caller's array, so one plan serves every buffer of that shape. Arrays aligned like <see cref="AlignedComplexBuffer"/>
+/// are transformed in place; others are copied through an aligned scratch (same result, one extra copy each way).
+/// The 1/N scaling of <see cref="Inverse"/> is a separate SIMD pass (fused with the copy-back on the unaligned path).
+/// </summary>
+internal sealed unsafe class FftwEngine : IFftEngine
+{
+    private static readonly Lock PlannerLock = new();
+    private static readonly Dictionary<PlanKey, PlanEntry> Plans = [];
+    private static readonly Lazy<Availability> Probe = new(ProbeLibrary);
+    private static bool _threadsInitialised;
+
+    private readonly PlanEntry _forward;
+    private readonly PlanEntry _inverse;
+    private readonly int _length;
+    private AlignedComplexBuffer? _scratch;
+    private bool _disposed;
+
+    /// <summary>
+    /// Creates an engine for <paramref name="shape"/> using <paramref name="threads"/> threads per transform
+    /// (≤ 0: all cores). Planning may take seconds per new shape with <see cref="FftPlanning.Measure"/> unless wisdom
+    /// is cached on disk. Throws <see cref="InvalidOperationException"/> when FFTW is not available here.
+    /// </summary>
+    public FftwEngine(Shape shape, int threads, FftPlanning planning = FftPlanning.Default)
+    {
+        if (!IsAvailable(out string reason))
+        {
+            throw new InvalidOperationException($"FFTW cannot be used: {reason}");
+        }
+
+        Shape = shape;
+        _length = checked((int)shape.Length);
+        int wanted = threads <= 0 ? Environment.ProcessorCount : threads;
+        Threads = Probe.Value.HasThreads ? wanted : 1;
+        Planning = FftPlanningSettings.Resolve(planning);
+        _forward = Acquire(new PlanKey(shape, Threads, FftwNative.Forward, Planning));
+        try
+        {
+            _inverse = Acquire(new PlanKey(shape, Threads, FftwNative.Backward, Planning));
+        }
+        catch
+        {
+            Release(_forward);
+            throw;
+        }
+    }
+
+    /// <summary>FFTW's version string, e.g. "fftw-3.3.10-sse2-avx", or "FFTW 3" when the library does not export it.</summary>
+    public static string Version => Probe.Value.Version;
+
+    /// <summary>Number of distinct plans alive in the process-wide cache.</summary>
+    internal static int CachedPlanCount
+    {
+        get
+        {
+            lock (PlannerLock)
+            {
+                return Plans.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Shape Shape { get; }
+
+    /// <inheritdoc />
+    public string Name => $"FFTW {Version}, {Threads} thread{(Threads == 1 ? "" : "s")}, {(Planning == FftPlanning.Measure ? "measured" : "estimated")} plans";
+
+    /// <inheritdoc />
+    public int Threads { get; }
+
+    /// <summary>The planner mode the plans were made with (never <see cref="FftPlanning.Default"/>).</summary>
+    public FftPlanning Planning { get; }
+
+    /// <summary>Native handle of the forward plan (shared by every engine of the same key).</summary>
+    internal nint ForwardPlan => _forward.Handle;
+
+    /// <summary>
+    /// True when FFTW can be used here; otherwise <paramref name="reason"/> says why (library missing, or
+    /// <c>CXDI_FFT=managed</c> asks for the managed engine).
+    /// </summary>
+    public static bool IsAvailable(out string reason)
+    {
+        string? forced = Environment.GetEnvironmentVariable("CXDI_FFT");
+        if (string.Equals(forced?.Trim(), "managed", StringComparison.OrdinalIgnoreCase))
+        {
+            reason = "CXDI_FFT=managed selects the managed FFT";
+            return false;
+        }
+
+        Availability probe = Probe.Value;
+        reason = probe.Reason;
+        return probe.Loaded;
+    }
+
+    /// <summary>Destroys cached plans that no live engine uses (frees FFTW's twiddle tables).</summary>
+    public static void ReleaseUnusedPlans()
+    {
+        lock (PlannerLock)
+        {
+            foreach ((PlanKey key, PlanEntry entry) in Plans.Where(p => p.Value.References == 0).ToList())
+            {
+                FftwNative.DestroyPlan(entry.Handle);
+                Plans.Remove(key);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Forward(Span<Complex32> data) => Execute(data, _forward.Handle, inverse: false);
+
+    /// <inheritdoc />
+    public void Inverse(Span<Complex32> data) => Execute(data, _inverse.Handle, inverse: true);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Release(_forward);
+        Release(_inverse);
+        _scratch?.Dispose();
+        _scratch = null;
+    }
+
+    private void Execute(Span<Complex32> data, nint plan, bool inverse)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (data.Length != _length)
+        {
+            throw new ArgumentException($"expected {_length} values for shape {Shape}, got {data.Length}", nameof(data));
+        }
+
+        float scale = 1f / _length;
+        fixed (Complex32* p = data)
+        {
+            if (FftwNative.AlignmentOf((float*)p) == 0)
+            {
+                FftwNative.ExecuteDft(plan, p, p);
+                if (inverse)
+                {
+                    ComplexScaling.Scale(p, _length, scale, Threads);
+                }
+
+                return;
+            }
+        }
+
+        _scratch ??= new AlignedComplexBuffer(_length);
+        Span<Complex32> scratch = _scratch.Span;
+        data.CopyTo(scratch);
+        FftwNative.ExecuteDft(plan, _scratch.Pointer, _scratch.Pointer);
+        if (inverse)
+        {
+            ComplexScaling.ScaleCopy(scratch, data, scale);
+        }
+        else
+        {
+            scratch.CopyTo(data);
+        }
+    }
+
+    private static PlanEntry Acquire(PlanKey key)
+    {
+        lock (PlannerLock)
+        {
+            if (!Plans.TryGetValue(key, out PlanEntry? entry))
+            {
+                entry = new PlanEntry(CreatePlan(key));
+                Plans[key] = entry;
+            }
+
+            entry.References++;
+            return entry;
+        }
+    }
+
+    private static void Release(PlanEntry entry)
+    {
+        lock (PlannerLock)
+        {
+            entry.References--;
+        }
+    }
+
+    /// <summary>Makes a plan; the caller holds <see cref="PlannerLock"/>.</summary>
+    private static nint CreatePlan(PlanKey key)
+    {
+        bool measure = key.Planning == FftPlanning.Measure;
+        if (measure)
+        {
+            FftwWisdom.ImportOnce();
+        }
+
+        if (Probe.Value.HasThreads)
+        {
+            if (!_threadsInitialised)
+            {
+                _threadsInitialised = FftwNative.InitThreads() != 0;
+            }
+
+            if (_threadsInitialised)
+            {
+                FftwNative.PlanWithNThreads(key.Threads);
+            }
+        }
+
+        uint flags = measure ? FftwNative.Measure : FftwNative.Estimate;
+        using var scratch = new AlignedComplexBuffer(checked((int)key.Shape.Length));
+        Complex32* p = scratch.Pointer;
+        Shape s = key.Shape;
+        nint plan = s.Is3D
+            ? FftwNative.PlanDft3d(s.Nz, s.Ny, s.Nx, p, p, key.Sign, flags)
+            : FftwNative.PlanDft2d(s.Ny, s.Nx, p, p, key.Sign, flags);
+        if (plan == 0)
+        {
+            throw new InvalidOperationException($"FFTW could not plan a {s} transform");
+        }
+
+        if (measure)
+        {
+            FftwWisdom.Export();
+        }
+
+        return plan;
+    }
+
+    private static Availability ProbeLibrary()
+    {
+        if (!NativeLibrary.TryLoad(FftwNative.Library, out nint handle))
+        {
+            return new Availability(false, false, "FFTW 3", $"{FftwNative.Library} not found (install libfftw3-single3)");
+        }
+
+        string version = "FFTW 3";
+        if (NativeLibrary.TryGetExport(handle, "fftwf_version", out nint symbol) && symbol != 0)
+        {
+            version = Marshal.PtrToStringUTF8(symbol) ?? version;
+        }
+
+        bool threads = NativeLibrary.TryLoad(FftwNative.ThreadsLibrary, out _);
+        return new Availability(true, threads, version, threads ? "available" : $"available, single-threaded ({FftwNative.ThreadsLibrary} not found)");
+    }
+
+    private sealed record Availability(bool Loaded, bool HasThreads, string Version, string Reason);
+
+    private readonly record struct PlanKey(Shape Shape, int Threads, int Sign, FftPlanning Planning);
+
+    private sealed class PlanEntry(nint handle)
+    {
+        public nint Handle { get; } = handle;
+
+        public int References { get; set; }
+    }
+}

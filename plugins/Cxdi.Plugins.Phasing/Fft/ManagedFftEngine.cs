@@ -1,0 +1,256 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using Cxdi.Plugins.Phasing.Fft.Managed;
+using Cxdi.Sdk.Data;
+
+namespace Cxdi.Plugins.Phasing.Fft;
+
+/// <summary>
+/// In-place complex64 FFTs in managed code, for machines without FFTW. Each axis is a pass over batches of
+/// <see cref="Vector{T}.Count"/> lines (8 with AVX): a batch is copied into per-thread scratch in split re/im layout,
+/// transformed by a mixed-radix Stockham <see cref="LinePlan"/> with vertical SIMD butterflies, and copied back. Along
+/// the strided axes (columns, planes) a batch is 8 adjacent lines, so every load is 64 contiguous bytes and no
+/// transpose is needed. The inverse runs as conj∘forward∘conj, with the conjugations and the 1/N scaling fused into the
+/// first load and last store. Batches are split over <see cref="Threads"/> threads; nothing is allocated per transform
+/// when <see cref="Threads"/> is 1 (Parallel.For's bookkeeping allocates a little otherwise).
+/// </summary>
+internal sealed unsafe class ManagedFftEngine : IFftEngine
+{
+    /// <summary>Most batches of adjacent lines moved together in one strided sweep.</summary>
+    private const int MaxWidth = 4;
+
+    private readonly Axis[] _axes;
+    private readonly AlignedComplexBuffer[] _scratch;
+    private readonly int _bufferFloats;
+    private readonly Action<int> _worker;
+    private readonly ParallelOptions _parallel;
+    private Complex32* _data;
+    private Axis _axis = null!;
+    private bool _conjugateIn, _conjugateOut;
+    private float _scale;
+    private bool _disposed;
+
+    /// <summary>Creates an engine for <paramref name="shape"/> with <paramref name="threads"/> threads per transform (≤ 0: all cores).</summary>
+    public ManagedFftEngine(Shape shape, int threads)
+    {
+        Shape = shape;
+        Length = checked((int)shape.Length);
+        Threads = threads <= 0 ? Environment.ProcessorCount : threads;
+        int planeSize = shape.Ny * shape.Nx;
+        var axes = new List<Axis>();
+        var plans = new Dictionary<int, LinePlan>();
+        LinePlan PlanFor(int n) => plans.TryGetValue(n, out LinePlan? p) ? p : plans[n] = new LinePlan(n);
+
+        // Rows: lanes are consecutive rows; columns and planes: lanes are adjacent values of a row or plane.
+        if (shape.Nx > 1)
+        {
+            axes.Add(new Axis(PlanFor(shape.Nx), Groups: 1, GroupStride: 0, LinesPerGroup: shape.Nz * shape.Ny, LaneStride: shape.Nx, ElementStride: 1));
+        }
+
+        if (shape.Ny > 1)
+        {
+            axes.Add(new Axis(PlanFor(shape.Ny), Groups: shape.Nz, GroupStride: planeSize, LinesPerGroup: shape.Nx, LaneStride: 1, ElementStride: shape.Nx));
+        }
+
+        if (shape.Nz > 1)
+        {
+            axes.Add(new Axis(PlanFor(shape.Nz), Groups: 1, GroupStride: 0, LinesPerGroup: planeSize, LaneStride: 1, ElementStride: planeSize));
+        }
+
+        _axes = [.. axes];
+        int elements = _axes.Length == 0 ? 1 : _axes.Max(a => a.Plan.BufferElements);
+        int buffers = _axes.Length == 0 ? 3 : Math.Max(3, _axes.Max(a => a.Width) + 2);
+        _bufferFloats = ((elements * StockhamKernels.ElementFloats) + 15) & ~15;
+        _scratch = new AlignedComplexBuffer[Threads];
+        for (int t = 0; t < Threads; t++)
+        {
+            _scratch[t] = new AlignedComplexBuffer(buffers * _bufferFloats / 2);
+        }
+
+        _worker = RunWorker;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        Name = $"managed mixed-radix ({string.Join(" x ", _axes.Select(a => a.Plan.Description).Reverse())}), {SimdDescription}, {Threads} thread{(Threads == 1 ? "" : "s")}";
+    }
+
+    /// <summary>The SIMD width the kernels use here, e.g. "SIMD 256-bit (AVX2)".</summary>
+    public static string SimdDescription
+    {
+        get
+        {
+            string isa = System.Runtime.Intrinsics.X86.Avx2.IsSupported ? " (AVX2)"
+                : System.Runtime.Intrinsics.X86.Avx.IsSupported ? " (AVX)"
+                : System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? " (NEON)"
+                : Vector128.IsHardwareAccelerated ? " (SSE)" : " (no hardware SIMD)";
+            return $"SIMD {Vector<float>.Count * 32}-bit{isa}";
+        }
+    }
+
+    /// <inheritdoc />
+    public Shape Shape { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public int Threads { get; }
+
+    /// <summary>Number of complex values per transform.</summary>
+    public int Length { get; }
+
+    /// <inheritdoc />
+    public void Forward(Span<Complex32> data) => Run(data, inverse: false);
+
+    /// <inheritdoc />
+    public void Inverse(Span<Complex32> data) => Run(data, inverse: true);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (LinePlan plan in _axes.Select(a => a.Plan).Distinct())
+        {
+            plan.Dispose();
+        }
+
+        foreach (AlignedComplexBuffer buffer in _scratch)
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private void Run(Span<Complex32> data, bool inverse)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (data.Length != Length)
+        {
+            throw new ArgumentException($"expected {Length} values for shape {Shape}, got {data.Length}", nameof(data));
+        }
+
+        fixed (Complex32* p = data)
+        {
+            _data = p;
+            try
+            {
+                for (int i = 0; i < _axes.Length; i++)
+                {
+                    _axis = _axes[i];
+                    _conjugateIn = inverse && i == 0;
+                    _conjugateOut = inverse && i == _axes.Length - 1;
+                    _scale = _conjugateOut ? 1f / Length : 1f;
+                    int workers = Math.Min(Threads, _axis.Units);
+                    if (workers <= 1)
+                    {
+                        RunUnits(0, _axis.Units, 0);
+                    }
+                    else
+                    {
+                        Parallel.For(0, workers, _parallel, _worker);
+                    }
+                }
+            }
+            finally
+            {
+                _data = null;
+            }
+        }
+    }
+
+    private void RunWorker(int worker)
+    {
+        int workers = Math.Min(Threads, _axis.Units);
+        long total = _axis.Units;
+        RunUnits((int)(total * worker / workers), (int)(total * (worker + 1) / workers), worker);
+    }
+
+    /// <summary>
+    /// Transforms work units [first, end) of the current axis with one worker's scratch. A unit is
+    /// <see cref="Axis.Width"/> consecutive batches of one group, moved together so that a strided sweep reads and
+    /// writes 64·width contiguous bytes per element; each batch then runs on its own buffer from a pool of width + 2.
+    /// </summary>
+    private void RunUnits(int first, int end, int worker)
+    {
+        Axis axis = _axis;
+        int l = Vector<float>.Count;
+        int n = axis.Plan.Length;
+        float* scratch = (float*)_scratch[worker].Pointer;
+        float** inputs = stackalloc float*[MaxWidth];
+        float** results = stackalloc float*[MaxWidth];
+        for (int unit = first; unit < end; unit++)
+        {
+            int group = unit / axis.UnitsPerGroup;
+            int firstBatch = (unit - (group * axis.UnitsPerGroup)) * axis.Width;
+            int batches = Math.Min(axis.Width, axis.BatchesPerGroup - firstBatch);
+            int firstLine = firstBatch * l;
+            Complex32* line0 = _data + (group * axis.GroupStride) + (firstLine * axis.LaneStride);
+            if (batches == 1)
+            {
+                int lanes = Math.Min(l, axis.LinesPerGroup - firstLine);
+                BatchTransfer.Load(line0, axis.LaneStride, axis.ElementStride, lanes, n, scratch, _conjugateIn);
+                float* result = axis.Plan.Execute(scratch, scratch + _bufferFloats, scratch + (2 * _bufferFloats));
+                BatchTransfer.Store(result, line0, axis.LaneStride, axis.ElementStride, lanes, n, _conjugateOut, _scale);
+                continue;
+            }
+
+            // Wide units exist only for adjacent lines (lane stride 1) where the AVX path is available.
+            int full = Math.Min(batches, (axis.LinesPerGroup - firstLine) / l);
+            for (int g = 0; g < batches; g++)
+            {
+                inputs[g] = scratch + (g * _bufferFloats);
+            }
+
+            BatchTransfer.LoadAdjacent(line0, axis.ElementStride, full, n, inputs, _conjugateIn);
+            for (int g = full; g < batches; g++)
+            {
+                BatchTransfer.Load(line0 + (g * l), 1, axis.ElementStride, axis.LinesPerGroup - firstLine - (g * l), n, inputs[g], _conjugateIn);
+            }
+
+            float* free1 = scratch + (batches * _bufferFloats), free2 = free1 + _bufferFloats;
+            for (int g = 0; g < batches; g++)
+            {
+                float* input = inputs[g];
+                float* result = axis.Plan.Execute(input, free1, free2);
+                results[g] = result;
+                if (result == free1)
+                {
+                    free1 = input;
+                }
+                else if (result == free2)
+                {
+                    free2 = input;
+                }
+            }
+
+            BatchTransfer.StoreAdjacent(results, line0, axis.ElementStride, full, n, _conjugateOut, _scale);
+            for (int g = full; g < batches; g++)
+            {
+                BatchTransfer.Store(results[g], line0 + (g * l), 1, axis.ElementStride, axis.LinesPerGroup - firstLine - (g * l), n, _conjugateOut, _scale);
+            }
+        }
+    }
+
+    /// <summary>One pass: lines of <see cref="LinePlan.Length"/> values, in groups of lines that sit at a fixed lane stride.</summary>
+    private sealed record Axis(LinePlan Plan, int Groups, nint GroupStride, int LinesPerGroup, nint LaneStride, nint ElementStride)
+    {
+        /// <summary>Batches of up to <see cref="Vector{T}.Count"/> lines in one group.</summary>
+        public int BatchesPerGroup { get; } = (LinesPerGroup + Vector<float>.Count - 1) / Vector<float>.Count;
+
+        /// <summary>
+        /// Batches moved together: for adjacent lines as many as keep (width + 2) batch buffers within ~512 KiB (half
+        /// a typical L2), at most <see cref="MaxWidth"/>; 1 for rows.
+        /// </summary>
+        public int Width { get; } = LaneStride == 1 && BatchTransfer.HasAdjacentPath
+            ? Math.Clamp((512 << 10) / (Plan.BufferElements * StockhamKernels.ElementFloats * sizeof(float)) - 2, 1, MaxWidth)
+            : 1;
+
+        /// <summary>Work units per group.</summary>
+        public int UnitsPerGroup => (BatchesPerGroup + Width - 1) / Width;
+
+        /// <summary>Work units of the whole pass.</summary>
+        public int Units => Groups * UnitsPerGroup;
+    }
+}

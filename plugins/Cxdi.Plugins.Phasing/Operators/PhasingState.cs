@@ -1,0 +1,172 @@
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Errors;
+
+namespace Cxdi.Plugins.Phasing.Operators;
+
+/// <summary>How shrink-wrap updates the support (operator <c>Sup</c>).</summary>
+public sealed record SupportUpdateSettings
+{
+    /// <summary>Relative threshold applied to the blurred amplitude.</summary>
+    public float Threshold { get; init; } = 0.25f;
+
+    /// <summary>Gaussian σ (px) at the first support update.</summary>
+    public float SigmaStart { get; init; } = 2f;
+
+    /// <summary>Gaussian σ (px) at the last support update; σ moves linearly from start to end over the planned updates.</summary>
+    public float SigmaEnd { get; init; } = 0.5f;
+
+    /// <summary>The threshold is relative to the maximum of the blurred amplitude (true) or to its rms inside the current support (false).</summary>
+    public bool RelativeToMax { get; init; } = true;
+
+    /// <summary>Below this fraction of the array the update throws <see cref="SupportTooSmallException"/>.</summary>
+    public double MinFraction { get; init; } = 1e-4;
+
+    /// <summary>Above this fraction of the array the update throws <see cref="SupportTooLargeException"/>.</summary>
+    public double MaxFraction { get; init; } = 0.5;
+}
+
+/// <summary>
+/// Everything one phasing run works on, held on a compute backend for the whole run: the object (real space, or Fourier
+/// space between <c>FT</c> and <c>IFT</c>), the previous object for feedback algorithms, the observed amplitudes, the
+/// Fourier pixel classes (measured / unknown / held out), the support and one real scratch array, plus the cycle count
+/// and metric history. Operators (<see cref="PhasingOperator"/>) modify it in place. Memory: 2 complex + 2 real + 2 byte
+/// arrays = 3.25 × one complex64 array.
+/// </summary>
+public sealed class PhasingState : IDisposable
+{
+    private readonly bool ownsBackend;
+
+    /// <summary>Allocates the state on <paramref name="backend"/> for <paramref name="shape"/>; arrays start zeroed.</summary>
+    /// <param name="backend">Where the arrays live.</param>
+    /// <param name="shape">Array shape (FFT order: zero frequency at index 0).</param>
+    /// <param name="ownsBackend">Dispose the backend with the state.</param>
+    public PhasingState(IComputeBackend backend, Shape shape, bool ownsBackend = false)
+    {
+        Backend = backend;
+        Shape = shape;
+        this.ownsBackend = ownsBackend;
+        Object = backend.AllocateComplex(shape);
+        Previous = backend.AllocateComplex(shape);
+        ObservedAmplitude = backend.AllocateReal(shape);
+        Scratch = backend.AllocateReal(shape);
+        PixelClasses = backend.AllocateMask(shape);
+        Support = backend.AllocateMask(shape);
+        Plan = backend.CreateFftPlan(shape);
+    }
+
+    /// <summary>The backend holding the arrays.</summary>
+    public IComputeBackend Backend { get; }
+
+    /// <summary>Array shape.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>The current object (or its Fourier transform while <see cref="InFourierSpace"/>).</summary>
+    public ComplexBuffer Object { get; }
+
+    /// <summary>The object before the current cycle (feedback algorithms).</summary>
+    public ComplexBuffer Previous { get; }
+
+    /// <summary>√(observed intensity) in FFT order, 0 where unknown.</summary>
+    public RealBuffer ObservedAmplitude { get; }
+
+    /// <summary>Real scratch array (support update).</summary>
+    public RealBuffer Scratch { get; }
+
+    /// <summary>One <see cref="PixelClass"/> per Fourier pixel.</summary>
+    public MaskBuffer PixelClasses { get; }
+
+    /// <summary>The support, 1 inside.</summary>
+    public MaskBuffer Support { get; }
+
+    /// <summary>The FFT plan.</summary>
+    public FftPlan Plan { get; }
+
+    /// <summary>True between <c>FT</c> and <c>IFT</c>.</summary>
+    public bool InFourierSpace { get; internal set; }
+
+    /// <summary>True when <see cref="Previous"/> holds the object at the start of the next cycle.</summary>
+    public bool PreviousValid { get; internal set; }
+
+    /// <summary>Cycles done.</summary>
+    public int Cycle { get; internal set; }
+
+    /// <summary>Force the real part of the object to be non-negative inside the support.</summary>
+    public bool Positivity { get; set; }
+
+    /// <summary>Force the object to be real.</summary>
+    public bool Real { get; set; }
+
+    /// <summary>Support update settings.</summary>
+    public SupportUpdateSettings SupportSettings { get; set; } = new();
+
+    /// <summary>Support updates planned in the whole operator sequence (for the σ schedule); 0 = unknown (σ stays at its start).</summary>
+    public int SupportUpdatesPlanned { get; set; }
+
+    /// <summary>Support updates done.</summary>
+    public int SupportUpdatesDone { get; internal set; }
+
+    /// <summary>Current support size in pixels.</summary>
+    public long SupportSize { get; internal set; }
+
+    /// <summary>Metrics are computed (fused into the modulus projection) every this many cycles, and at every <c>Sup</c>.</summary>
+    public int MetricEvery { get; set; } = 10;
+
+    /// <summary>The last metrics computed.</summary>
+    public FourierMetrics LastMetrics { get; internal set; }
+
+    /// <summary>Metric samples, one per metric computation.</summary>
+    public List<MetricSample> History { get; } = [];
+
+    /// <summary>Called after each cycle (progress reports, cancellation checks); may throw <see cref="OperationCanceledException"/>.</summary>
+    public Action<PhasingState>? AfterCycle { get; set; }
+
+    /// <summary>Counts the support and stores it in <see cref="SupportSize"/>.</summary>
+    public long CountSupport() => SupportSize = Backend.Count(Support);
+
+    /// <summary>Copies the object into <see cref="Previous"/> so feedback algorithms start from it.</summary>
+    public void SyncPrevious()
+    {
+        Backend.Copy(Object, Previous);
+        PreviousValid = true;
+    }
+
+    /// <summary>Downloads the object (real space) to the host.</summary>
+    public Complex32[] DownloadObject()
+    {
+        var result = new Complex32[Shape.Length];
+        Backend.Download(Object, result);
+        return result;
+    }
+
+    /// <summary>Downloads the support to the host.</summary>
+    public byte[] DownloadSupport()
+    {
+        var result = new byte[Shape.Length];
+        Backend.Download(Support, result);
+        return result;
+    }
+
+    /// <summary>Records a metric sample for the current cycle.</summary>
+    internal void Record(string algorithm, FourierMetrics metrics)
+    {
+        LastMetrics = metrics;
+        History.Add(new MetricSample(Cycle, algorithm, metrics.Llk, metrics.FreeLlk, metrics.Chi2, SupportSize));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Object.Dispose();
+        Previous.Dispose();
+        ObservedAmplitude.Dispose();
+        Scratch.Dispose();
+        PixelClasses.Dispose();
+        Support.Dispose();
+        Plan.Dispose();
+        if (ownsBackend)
+        {
+            Backend.Dispose();
+        }
+    }
+}

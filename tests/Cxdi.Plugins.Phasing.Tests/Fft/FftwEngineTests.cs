@@ -1,0 +1,99 @@
+using Cxdi.Plugins.Phasing.Fft;
+using Cxdi.Sdk.Data;
+
+namespace Cxdi.Plugins.Phasing.Tests.Fft;
+
+public sealed class FftwEngineTests
+{
+    [FftwTheory]
+    [InlineData(new[] { 8, 12 })]
+    [InlineData(new[] { 15, 14 })]
+    [InlineData(new[] { 7, 25 })]
+    [InlineData(new[] { 11, 13 })]
+    [InlineData(new[] { 6, 10, 12 })]
+    public void ForwardAndInverse_MatchNaiveDft(int[] dims)
+    {
+        using var engine = new FftwEngine(FftReference.ShapeOf(dims), 1, FftPlanning.Estimate);
+        FftReference.CheckAgainstNaive(engine, seed: 11);
+    }
+
+    [FftwTheory]
+    [InlineData(new[] { 64, 64 }, 1)]
+    [InlineData(new[] { 60, 90 }, 2)]
+    [InlineData(new[] { 16, 12, 20 }, 2)]
+    public void InverseOfForward_IsIdentity(int[] dims, int threads)
+    {
+        using var engine = new FftwEngine(FftReference.ShapeOf(dims), threads, FftPlanning.Estimate);
+        FftReference.CheckRoundTrip(engine, seed: 12);
+    }
+
+    [FftwFact]
+    public void Forward_PreservesEnergyTimesN()
+    {
+        using var engine = new FftwEngine(Shape.Of(48, 40), 1, FftPlanning.Estimate);
+        FftReference.CheckParseval(engine, seed: 13);
+    }
+
+    [FftwFact]
+    public void UnalignedSpan_GivesSameResultAsAligned()
+    {
+        using var engine = new FftwEngine(Shape.Of(6, 10, 12), 1, FftPlanning.Estimate);
+        FftReference.CheckUnalignedSpan(engine, seed: 14);
+    }
+
+    [FftwFact]
+    public void SameShapeAndThreads_ReuseOnePlan()
+    {
+        Shape shape = Shape.Of(24, 36);
+        using var first = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        using var second = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        using var other = new FftwEngine(Shape.Of(36, 24), 1, FftPlanning.Estimate);
+        Assert.Equal(first.ForwardPlan, second.ForwardPlan);
+        Assert.NotEqual(first.ForwardPlan, other.ForwardPlan);
+    }
+
+    [FftwFact]
+    public void ConcurrentEngines_GiveCorrectResults()
+    {
+        Shape[] shapes = [Shape.Of(32, 48), Shape.Of(8, 12, 10), Shape.Of(50, 30), Shape.Of(32, 48)];
+        Complex32[][] inputs = shapes.Select((s, i) => FftReference.Random((int)s.Length, 100 + i)).ToArray();
+        Complex32[][] expected = new Complex32[shapes.Length][];
+        for (int i = 0; i < shapes.Length; i++)
+        {
+            using var engine = new FftwEngine(shapes[i], 1, FftPlanning.Estimate);
+            expected[i] = (Complex32[])inputs[i].Clone();
+            engine.Forward(expected[i]);
+        }
+
+        Parallel.For(0, shapes.Length * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, job =>
+        {
+            int i = job % shapes.Length;
+            using var engine = new FftwEngine(shapes[i], 1 + (job % 2), FftPlanning.Estimate);
+            for (int repeat = 0; repeat < 5; repeat++)
+            {
+                Complex32[] data = (Complex32[])inputs[i].Clone();
+                engine.Forward(data);
+                Assert.True(FftReference.RelativeL2(data, expected[i]) <= 1e-6);
+                engine.Inverse(data);
+                Assert.True(FftReference.RelativeL2(data, inputs[i]) <= 1e-6);
+            }
+        });
+    }
+
+    [FftwFact]
+    public void WrongLength_IsRejected()
+    {
+        using var engine = new FftwEngine(Shape.Of(8, 8), 1, FftPlanning.Estimate);
+        Assert.Throws<ArgumentException>(() => engine.Forward(new Complex32[63]));
+    }
+
+    [FftwFact]
+    public void FactoryAuto_PicksFftwWhenAvailable()
+    {
+        using IFftEngine engine = FftEngines.Create(Shape.Of(16, 16), 1, FftPreference.Auto, FftPlanning.Estimate);
+        Assert.IsType<FftwEngine>(engine);
+        Assert.StartsWith("FFTW", engine.Name);
+        Assert.Contains("FFTW", FftEngines.Describe());
+        Assert.Contains("3", FftwEngine.Version);
+    }
+}
