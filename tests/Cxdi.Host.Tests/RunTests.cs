@@ -21,7 +21,7 @@ public sealed class RunTests
             with: { runs: 3, seed: 7 }
         output:
           directory: results
-          writers: [test.json, { use: test.text }]
+          writers: [test.json, { use: test.raw }]
         """;
 
     private static JsonElement Summary(string directory) =>
@@ -48,7 +48,7 @@ public sealed class RunTests
         Assert.Equal("fast / naive DFT", s.GetProperty("backend").GetString());
         Assert.Equal(0.5, s.GetProperty("prtf_cutoff").GetDouble());
         Assert.Equal(
-            ["input/test.gen/succeeded", "scale/test.scale/succeeded", "test.box/test.box/succeeded", "guardrails/cxdi.guardrails/succeeded", "phase/test.phaser/succeeded", "output/test.json/succeeded", "output/test.text/skipped"],
+            ["input/test.gen/succeeded", "scale/test.scale/succeeded", "test.box/test.box/succeeded", "guardrails/cxdi.guardrails/succeeded", "phase/test.phaser/succeeded", "output/test.json/succeeded", "output/test.raw/skipped"],
             s.GetProperty("steps").EnumerateArray().Select(e => $"{e.GetProperty("id").GetString()}/{e.GetProperty("plugin").GetString()}/{e.GetProperty("status").GetString()}"));
         Assert.Equal("0.3.0", s.GetProperty("steps")[4].GetProperty("version").GetString());
         Assert.Equal(["run_00.json", "run_01.json", "run_02.json", "result.json"], s.GetProperty("files").EnumerateArray().Select(e => e.GetString()));
@@ -318,5 +318,27 @@ public sealed class RunTests
         r = await Harness.Run(temp.Path, "stats", "--weights", "x");
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("expects a list of number", Assert.Single(r.ErrorLines));
+    }
+
+    [Fact]
+    public async Task Set_WriterOptions_OnAShortFormWriter()
+    {
+        using var temp = new TempDir();
+        temp.File("demo.yaml", Flow);
+        var r = await Harness.Run(temp.Path, "run", "demo.yaml", "--set", "output.writers.test.json.with.indent=true", "--set", "steps.phase.with.runs=1");
+        Assert.Equal(0, r.ExitCode);
+        var text = File.ReadAllText(Path.Combine(temp.Path, "results", "result.json"));
+        Assert.Contains("\n  \"kind\": \"ReconstructionSet\"", text);
+    }
+
+    [Fact]
+    public async Task Run_ReaderAndWriterSharingAnId_ReadAndWriteTheSameFormat()
+    {
+        using var temp = new TempDir();
+        temp.File("in.raw", Harness.Raw(2, 2, i => i + 1));
+        temp.File("conv.yaml", "schema: 1\nname: conv\ninput: { use: test.raw, path: in.raw }\nsteps:\n  - use: test.scale\n    with: { factor: 10 }\noutput:\n  writers: [test.raw]\n");
+        var r = await Harness.Run(temp.Path, "run", "conv.yaml");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("TESTRAW 2 2\n10 20 30 40\n", File.ReadAllText(Path.Combine(temp.Path, "out", "conv", "result.txt")));
     }
 }
