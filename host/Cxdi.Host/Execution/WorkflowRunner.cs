@@ -31,7 +31,11 @@ public enum RunMode
 /// <param name="CommandLine">The command line, recorded in results.</param>
 /// <param name="Backend">Requested backend (<c>--backend</c> or <c>CXDI_BACKEND</c>), or null.</param>
 /// <param name="Verbose">Print stack traces of plugin bugs.</param>
-public sealed record RunEnvironment(PluginCatalog Catalog, ILoggerFactory LoggerFactory, TextWriter Out, TextWriter Error, string CommandLine, string? Backend, bool Verbose);
+public sealed record RunEnvironment(PluginCatalog Catalog, ILoggerFactory LoggerFactory, TextWriter Out, TextWriter Error, string CommandLine, string? Backend, bool Verbose)
+{
+    /// <summary>Where progress reports go (a TUI run monitor); null prints them to <see cref="Out"/> as throttled lines.</summary>
+    public IProgress<ProgressReport>? Progress { get; init; }
+}
 
 /// <summary>The outcome of a run.</summary>
 /// <param name="ExitCode">0 success, 1 run failed, 2 bad input, 130 cancelled.</param>
@@ -68,7 +72,7 @@ public sealed class WorkflowRunner(RunEnvironment env)
         };
         var runInfo = new RunInfo(env.CommandLine, Versions.Software, plan.ResolvedYaml);
         var resolver = new PluginResolver(env.Catalog, env.Backend);
-        var progress = new ConsoleProgress(env.Out);
+        var progress = env.Progress ?? new ConsoleProgress(env.Out);
         OutputSink? sink = null;
         StepContext Context(string stepId, string pluginId) => new()
         {
