@@ -12,7 +12,7 @@ public sealed class KnownAnswerTests(ITestOutputHelper output)
     [Fact]
     public void Smoke()
     {
-        using var backend = new Compute.CpuComputeBackend(Fft.FftPreference.Auto, 2);
+        using var backend = new Compute.CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 2);
         var data = Simulator.Simulate(new SimulateOptions { Size = 128, Photons = 1e9, Seed = 3, GapWidth = 2, GapOffsets = [20] }, backend);
         var w = Stopwatch.StartNew();
         var set = new PhasePlugin().Reconstruct(data, new PhaseOptions { Runs = 4, Keep = 2, Support = InitialSupportSource.Autocorrelation }, StepContext.None);

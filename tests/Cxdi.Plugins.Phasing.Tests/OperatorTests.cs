@@ -8,7 +8,7 @@ namespace Cxdi.Plugins.Phasing.Tests;
 public sealed class OperatorTests : IDisposable
 {
     private static readonly Shape Small = Shape.Of(4, 4);
-    private readonly CpuComputeBackend backend = new(Fft.FftPreference.Auto, 1);
+    private readonly CpuComputeBackend backend = new(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 1);
 
     public void Dispose() => backend.Dispose();
 

@@ -1,3 +1,4 @@
+using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 
@@ -25,7 +26,11 @@ internal static class Synth
     public static DiffractionData Pattern(Complex32[] obj, int n, float photons)
     {
         var buffer = (Complex32[])obj.Clone();
-        new TestFftBackend().Transform(buffer, Shape.Of(n, n), FftDirection.Forward);
+        using (var backend = new Cxdi.Plugins.Phasing.Compute.CpuBackendProvider().Create(new NoOptions()))
+        {
+            backend.Transform(buffer, Shape.Of(n, n), FftDirection.Forward);
+        }
+
         var intensity = new float[n * n];
         double total = 0;
         for (var y = 0; y < n; y++)
