@@ -341,4 +341,20 @@ public sealed class RunTests
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("TESTRAW 2 2\n10 20 30 40\n", File.ReadAllText(Path.Combine(temp.Path, "out", "conv", "result.txt")));
     }
+
+    [Fact]
+    public async Task Run_WriterFailingOnAnIntermediateRun_FailsTheStepWithoutCrashing()
+    {
+        using var temp = new TempDir();
+        temp.File("w.yaml", "schema: 1\nname: w\ninput: { use: test.gen }\nsteps:\n  - use: test.phaser\n    id: phase\noutput:\n  writers: [{ use: test.json, with: { fail_on: run_01 } }]\n");
+        var r = await Harness.Run(temp.Path, "run", "w.yaml");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(["cxdi: error: internal error in plugin test.json: disk full"], r.ErrorLines);
+        var outDir = Path.Combine(temp.Path, "out", "w");
+        Assert.True(File.Exists(Path.Combine(outDir, "run_00.json")));
+        Assert.True(File.Exists(Path.Combine(outDir, "run_02.json")));
+        var s = Summary(outDir);
+        Assert.Equal("failed", s.GetProperty("status").GetString());
+        Assert.Equal(["run_00.json", "run_02.json"], s.GetProperty("files").EnumerateArray().Select(e => e.GetString()));
+    }
 }

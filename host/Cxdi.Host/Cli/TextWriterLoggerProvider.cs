@@ -11,6 +11,12 @@ public sealed class TextWriterLoggerProvider(TextWriter output, TextWriter error
 {
     private readonly Lock _lock = new();
 
+    /// <summary>A provider that writes every message it receives to <paramref name="writer"/> (the TUI's run log).</summary>
+    public TextWriterLoggerProvider(TextWriter writer)
+        : this(writer, writer, verbose: true)
+    {
+    }
+
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 

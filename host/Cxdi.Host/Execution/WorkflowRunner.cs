@@ -74,9 +74,12 @@ public sealed class WorkflowRunner(RunEnvironment env)
         var resolver = new PluginResolver(env.Catalog, env.Backend);
         var progress = env.Progress ?? new ConsoleProgress(env.Out);
         OutputSink? sink = null;
-        StepContext Context(string stepId, string pluginId) => new()
+        StepContext Context(string stepId, string pluginId) => NewContext(stepId, pluginId, cancellation);
+
+        // Writers are not cancelled: a run that finished is written completely even after Ctrl+C.
+        StepContext NewContext(string stepId, string pluginId, CancellationToken token) => new()
         {
-            Cancellation = cancellation,
+            Cancellation = token,
             Progress = progress,
             Logger = env.LoggerFactory.CreateLogger(pluginId),
             StepId = stepId,
@@ -88,7 +91,7 @@ public sealed class WorkflowRunner(RunEnvironment env)
 
         if (mode == RunMode.Full)
         {
-            sink = new OutputSink(plan.OutputDirectory, plan.Writers, () => Context("output", "output"));
+            sink = new OutputSink(plan.OutputDirectory, plan.Writers, () => NewContext("output", "output", CancellationToken.None), deferErrors: true);
             try
             {
                 Directory.CreateDirectory(plan.OutputDirectory);
@@ -161,6 +164,11 @@ public sealed class WorkflowRunner(RunEnvironment env)
                 Begin(step);
                 var spec = plan.Specs.Count > i + 1 ? plan.Specs[i + 1] : null;
                 item = Execute(step, item, spec, Context(step.StepId, step.Descriptor.Id));
+                if (sink?.Failure is { } writeFailure)
+                {
+                    throw writeFailure;
+                }
+
                 End();
                 env.Out.WriteLine($"[{step.StepId}] {step.Descriptor.Id} done in {current!.Seconds:F2} s");
                 if (step.Plugin is IAnalysis)
@@ -188,7 +196,7 @@ public sealed class WorkflowRunner(RunEnvironment env)
                     }
 
                     Begin(writer, "output");
-                    var files = new OutputSink(plan.OutputDirectory, [writer], () => Context("output", writer.Descriptor.Id)).Write(item, "result");
+                    var files = new OutputSink(plan.OutputDirectory, [writer], () => NewContext("output", writer.Descriptor.Id, CancellationToken.None)).Write(item, "result");
                     End();
                     foreach (var f in files)
                     {
