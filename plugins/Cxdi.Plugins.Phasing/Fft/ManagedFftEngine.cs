@@ -22,7 +22,7 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
     private const int MaxWidth = 4;
 
     /// <summary>Smallest share of a transform worth a thread: below it, waking a worker costs more than it saves.</summary>
-    private const int MinValuesPerWorker = 16384;
+    private const int MinValuesPerWorker = 1 << 16;
 
     /// <summary>Largest plane (complex values; 512 KiB) transformed along rows and columns in one fused pass.</summary>
     private const int MaxFusedPlane = 1 << 16;
