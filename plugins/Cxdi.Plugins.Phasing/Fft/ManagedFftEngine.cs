@@ -198,12 +198,13 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
 
         TakeUnits(0);
 
-        // Close the pass, then wait for helpers that joined it; later ones see it closed and leave at once.
+        // Close the pass, then wait for helpers that joined it; later ones see it closed and leave at once. The wait
+        // spins and yields but never sleeps: a 1 ms sleep would cost more than a whole pass.
         Interlocked.Exchange(ref _open, 0);
         var wait = default(SpinWait);
         while (Volatile.Read(ref _active) != 0)
         {
-            wait.SpinOnce();
+            wait.SpinOnce(sleep1Threshold: -1);
         }
 
         if (_helperError is { } error)
