@@ -12,16 +12,17 @@ namespace Cxdi.Plugins.Phasing.Fft;
 /// are transposed 8×4 in registers on the way; along the strided axes (columns, planes) a batch is 8 adjacent lines,
 /// so every access is 64·width contiguous bytes and no transpose is needed. In 3D, rows and columns run plane by plane
 /// while the plane is in cache. The inverse runs as conj∘forward∘conj, with the conjugations and the 1/N scaling fused
-/// into the first load and the last store. Work is shared among <see cref="Threads"/> threads through a counter;
-/// nothing is allocated per transform when one thread runs it (Parallel.For's bookkeeping allocates a little otherwise).
+/// into the first load and the last store. Work is shared among <see cref="Threads"/> threads through a counter: the
+/// calling thread works too and thread-pool helpers join while units are left, so a helper the OS starts late (a busy
+/// machine) is simply not waited for. Nothing is allocated per transform.
 /// </summary>
-internal sealed unsafe class ManagedFftEngine : IFftEngine
+internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
 {
     /// <summary>Most batches of adjacent lines moved together in one strided sweep.</summary>
     private const int MaxWidth = 4;
 
     /// <summary>Smallest share of a transform worth a thread: below it, waking a worker costs more than it saves.</summary>
-    private const int MinValuesPerWorker = 16384;
+    private const int MinValuesPerWorker = 1 << 16;
 
     /// <summary>Largest plane (complex values; 512 KiB) transformed along rows and columns in one fused pass.</summary>
     private const int MaxFusedPlane = 1 << 16;
@@ -30,13 +31,17 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
     private readonly Pass[] _passes;
     private readonly AlignedComplexBuffer[] _scratch;
     private readonly int _bufferFloats;
-    private readonly Action<int> _worker;
-    private readonly ParallelOptions _parallel;
+    private readonly int[] _slotBusy;
     private Complex32* _data;
     private Pass _pass = null!;
     private bool _conjugateIn, _conjugateOut;
     private float _scale;
     private int _nextUnit;
+    private int _units;
+    private int _chunk;
+    private int _open;
+    private int _active;
+    private Exception? _helperError;
     private bool _disposed;
 
     /// <summary>Creates an engine for <paramref name="shape"/> with <paramref name="threads"/> threads per transform (≤ 0: all cores).</summary>
@@ -84,8 +89,7 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
             _scratch[t] = new AlignedComplexBuffer(buffers * _bufferFloats / 2);
         }
 
-        _worker = RunWorker;
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        _slotBusy = new int[Threads];
         Name = $"managed mixed-radix ({string.Join(" x ", _axes.Select(a => a.Plan.Description).Reverse())}), {SimdDescription}, {Threads} thread{(Threads == 1 ? "" : "s")}";
     }
 
@@ -166,8 +170,7 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
                     }
                     else
                     {
-                        _nextUnit = 0;
-                        Parallel.For(0, workers, _parallel, _worker);
+                        RunShared(workers);
                     }
                 }
             }
@@ -179,13 +182,80 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
     }
 
     /// <summary>
-    /// One worker of a parallel pass: takes chunks of units from a shared counter until none are left, so a worker
-    /// that the OS schedules late (a loaded machine) simply does less.
+    /// Runs the current pass on the calling thread (scratch slot 0) with up to <paramref name="workers"/> − 1
+    /// thread-pool helpers, and returns once every unit is done and no helper is inside the pass.
     /// </summary>
-    private void RunWorker(int worker)
+    private void RunShared(int workers)
     {
-        int units = _pass.Units;
-        int chunk = Math.Max(1, units / (4 * _parallel.MaxDegreeOfParallelism));
+        _units = _pass.Units;
+        _chunk = Math.Max(1, _units / (4 * workers));
+        _nextUnit = 0;
+        Volatile.Write(ref _open, 1);
+        for (int h = 1; h < workers; h++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        TakeUnits(0);
+
+        // Close the pass, then wait for helpers that joined it; later ones see it closed and leave at once. The wait
+        // spins and yields but never sleeps: a 1 ms sleep would cost more than a whole pass.
+        Interlocked.Exchange(ref _open, 0);
+        var wait = default(SpinWait);
+        while (Volatile.Read(ref _active) != 0)
+        {
+            wait.SpinOnce(sleep1Threshold: -1);
+        }
+
+        if (_helperError is { } error)
+        {
+            _helperError = null;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        }
+    }
+
+    /// <summary>A thread-pool helper: joins the open pass, if any, with a free scratch slot.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        Interlocked.Increment(ref _active);
+        try
+        {
+            if (Volatile.Read(ref _open) == 0)
+            {
+                return;
+            }
+
+            for (int slot = 1; slot < _slotBusy.Length; slot++)
+            {
+                if (Interlocked.CompareExchange(ref _slotBusy[slot], 1, 0) == 0)
+                {
+                    try
+                    {
+                        TakeUnits(slot);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _slotBusy[slot], 0);
+                    }
+
+                    return;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _helperError ??= e;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    /// <summary>Takes chunks of units from the shared counter until none are left.</summary>
+    private void TakeUnits(int slot)
+    {
+        int units = _units, chunk = _chunk;
         while (true)
         {
             int first = Interlocked.Add(ref _nextUnit, chunk) - chunk;
@@ -194,7 +264,7 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
                 return;
             }
 
-            RunPassUnits(first, Math.Min(units, first + chunk), worker);
+            RunPassUnits(first, Math.Min(units, first + chunk), slot);
         }
     }
 
