@@ -171,6 +171,29 @@ public sealed class Hdf5ReaderTests : IDisposable
         Assert.Throws<InvalidInputException>(() => _reader.Read(new DataPath(file, "/x"), new Hdf5Options(), StepContext.None));
     }
 
+    [PythonFact("numpy", "h5py")]
+    public void Read_LimaAndBlissLayouts_FindTheFramesNotTheMask()
+    {
+        Python.Run(Prelude + """
+
+            d = pattern((2, 8, 8), np.int32, 31)
+            with h5py.File('lima.h5', 'w') as f:
+                f.create_dataset('entry_0000/measurement/data', data=d, chunks=(1, 8, 8), compression='gzip')
+            with h5py.File('bliss.h5', 'w') as f:
+                f['1.1/instrument/p3/big_pixel_mask'] = np.zeros((16, 16), np.uint8)
+                f['1.1/measurement/p3'] = d
+                f['1.1/title'] = 'ct 0.1'
+            expect('d', d)
+            """, _tmp.Path);
+
+        foreach (var name in new[] { "lima.h5", "bliss.h5" })
+        {
+            var data = _reader.Read(new DataPath(_tmp.File(name)), new Hdf5Options(), StepContext.None);
+            Assert.Equal(Shape.Of(2, 8, 8), data.Shape);
+            Assert.Equal(ReadExpected("d"), data.Intensity);
+        }
+    }
+
     [Fact]
     public void Transpose8x8_MatchesNaiveTranspose()
     {

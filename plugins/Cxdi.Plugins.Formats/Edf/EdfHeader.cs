@@ -15,9 +15,6 @@ namespace Cxdi.Plugins.Formats.Edf;
 /// <param name="BigEndian">True for <c>HighByteFirst</c>.</param>
 public sealed record EdfBlock(int Index, IReadOnlyList<KeyValuePair<string, string>> Keys, long DataOffset, long DataSize, long[] Dims, ElementType Type, bool BigEndian)
 {
-    /// <summary>Bytes the elements occupy.</summary>
-    public long ElementBytes => Dims[0] * Dims[1] * Dims[2] * ElementTypes.SizeOf(Type);
-
     /// <summary>The value of <paramref name="key"/> (case-insensitive), or null.</summary>
     public string? Get(string key) => Keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
 }

@@ -231,7 +231,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
             return (SiblingFiles.EigerLabel(source.File, 1), eiger);
         }
 
-        var best = Walk(file, "", 0).Where(c => c.Dataset.Space.Rank >= 2 && IsNumeric(c.Dataset))
+        var best = Walk(file, "", 0).Where(c => c.Dataset.Space.Rank >= 2 && IsNumeric(c.Dataset) && !IsMaskName(c.Path))
             .OrderByDescending(c => c.Dataset.Space.Dimensions.Aggregate(1.0, (a, b) => a * b))
             .FirstOrDefault();
         return best.Dataset is not null
@@ -289,6 +289,12 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         {
             return false;
         }
+    }
+
+    private static bool IsMaskName(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        return name.Contains("mask", StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool IsNumeric(IH5Dataset ds) => ds.Type.Class is H5DataTypeClass.FixedPoint or H5DataTypeClass.FloatingPoint;
