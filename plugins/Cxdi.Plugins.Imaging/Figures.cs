@@ -154,7 +154,7 @@ internal static class Figures
                 var value = m * Math.Pow(10, k);
                 if (m == 1 || (shortSpan && m is 2 or 5))
                 {
-                    ticks.AddMajor(Math.Log10(value), value.ToString("G3", CultureInfo.InvariantCulture));
+                    ticks.AddMajor(Math.Log10(value), Math.Abs(k) >= 4 ? $"{(m == 1 ? "" : m + "×")}10{Superscript(k)}" : value.ToString("G4", CultureInfo.InvariantCulture));
                 }
                 else
                 {
@@ -165,6 +165,21 @@ internal static class Figures
 
         return ticks;
     }
+
+    private static string Superscript(int k) => string.Concat(k.ToString(CultureInfo.InvariantCulture).Select(c => c switch
+    {
+        '-' => '⁻',
+        '0' => '⁰',
+        '1' => '¹',
+        '2' => '²',
+        '3' => '³',
+        '4' => '⁴',
+        '5' => '⁵',
+        '6' => '⁶',
+        '7' => '⁷',
+        '8' => '⁸',
+        _ => '⁹',
+    }));
 
     private static Plot ImagePlot(ImagePanel panel, string title)
     {

@@ -2,8 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace Cxdi.Host.Cli;
 
-/// <summary>A logger provider that writes one plain line per message to a <see cref="TextWriter"/> (stderr): quiet by default, informative with <c>--verbose</c>.</summary>
-public sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvider
+/// <summary>
+/// A logger provider that writes one plain line per message. The CLI keeps it quiet by default (findings, progress and the
+/// one-line errors say what matters); with <paramref name="verbose"/> every message goes to <paramref name="error"/>, otherwise
+/// warnings that reach it go to <paramref name="output"/> and errors are left to the command's one-line error.
+/// </summary>
+public sealed class TextWriterLoggerProvider(TextWriter output, TextWriter error, bool verbose) : ILoggerProvider
 {
     private readonly Lock _lock = new();
 
@@ -15,8 +19,14 @@ public sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvide
     {
     }
 
-    private void Write(string line)
+    private void Write(LogLevel level, string line)
     {
+        var writer = verbose ? error : level == LogLevel.Warning ? output : null;
+        if (writer is null)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             writer.WriteLine(line);
@@ -41,7 +51,7 @@ public sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvide
                 LogLevel.Error => "error",
                 _ => "critical",
             };
-            owner.Write($"{level}: {category}: {formatter(state, exception).ReplaceLineEndings(" ")}");
+            owner.Write(logLevel, $"{level}: {category}: {formatter(state, exception).ReplaceLineEndings(" ")}");
         }
     }
 }

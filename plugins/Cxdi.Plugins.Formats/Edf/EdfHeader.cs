@@ -265,8 +265,8 @@ public static class EdfFile
                 continue;
             }
 
-            var key = s[..eq].Trim();
-            var value = s[(eq + 1)..].Trim();
+            var key = OneLine(s[..eq]);
+            var value = OneLine(s[(eq + 1)..]);
             if (key.Length > 0)
             {
                 keys.Add(new(key, value));
@@ -274,6 +274,12 @@ public static class EdfFile
         }
 
         return keys;
+    }
+
+    private static string OneLine(string text)
+    {
+        var clean = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return clean.Length > 200 ? clean[..200] : clean;
     }
 
     private static int FirstNonBlank(ReadOnlySpan<byte> bytes)

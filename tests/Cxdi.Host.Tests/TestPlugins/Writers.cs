@@ -53,7 +53,7 @@ public sealed class JsonWriter : DataWriterBase<JsonWriterOptions>
 }
 
 /// <summary>Writes diffraction data as TESTRAW text (only diffraction data).</summary>
-[CxdiPlugin("test.text", "1.0.0", Description = "TESTRAW writer")]
+[CxdiPlugin("test.raw", "1.0.0", Description = "TESTRAW writer (shares its id with the TESTRAW reader)")]
 public sealed class TextWriterPlugin : DataWriterBase<NoOptions>
 {
     /// <inheritdoc />

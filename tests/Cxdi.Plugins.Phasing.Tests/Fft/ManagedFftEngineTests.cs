@@ -44,6 +44,7 @@ public sealed class ManagedFftEngineTests
     [InlineData(new[] { 60, 90 }, 2)]
     [InlineData(new[] { 16, 12, 20 }, 2)]
     [InlineData(new[] { 37, 41 }, 2)]
+    [InlineData(new[] { 48, 40, 20 }, 3)]
     public void InverseOfForward_IsIdentity(int[] dims, int threads)
     {
         using var engine = new ManagedFftEngine(FftReference.ShapeOf(dims), threads);
@@ -117,6 +118,9 @@ public sealed class ManagedFftEngineTests
     [InlineData(new[] { 64, 64 })]
     [InlineData(new[] { 60, 90 })]
     [InlineData(new[] { 32, 32, 32 })]
+    [InlineData(new[] { 4, 1009 })]
+    [InlineData(new[] { 5, 7, 31 })]
+    [InlineData(new[] { 256, 130 })]
     public void Managed_AgreesWithFftw(int[] dims)
     {
         Shape shape = FftReference.ShapeOf(dims);
