@@ -62,12 +62,14 @@ public static class Units
         var unit = t[cut..].Trim().ToLowerInvariant();
         if (unit.Length == 0)
         {
-            throw Bad(option, text, "a unit after the number");
+            throw new WorkflowShapeException($"{option} '{text}' has no unit", $"write the unit after the number, e.g. {option} {Example(option)}");
         }
 
         return (value, unit);
     }
 
     private static WorkflowShapeException Bad(string option, string text, string expected)
-        => new($"{option} '{text}' is not {expected}", $"write for example {option} {(option.Contains("energy", StringComparison.Ordinal) ? "8keV" : option.Contains("wavelength", StringComparison.Ordinal) ? "1.55A" : "75um")}");
+        => new($"{option} '{text}' is not {expected}", $"write for example {option} {Example(option)}");
+
+    private static string Example(string option) => option.Contains("energy", StringComparison.Ordinal) ? "8keV" : option.Contains("wavelength", StringComparison.Ordinal) ? "1.55A" : "75um";
 }
