@@ -154,6 +154,11 @@ public sealed class TuiApp
 
     private void OnKey(object? sender, Key key)
     {
+        if (_app.TopRunnable is Dialog or Dialog<int>)
+        {
+            return; // dialogs (help, add step) handle their own keys
+        }
+
         var typing = _app.Navigation?.GetFocused() is TextField;
         if (key == Key.C.WithCtrl)
         {
@@ -269,7 +274,7 @@ public sealed class TuiApp
         }
 
         var sets = _editor?.File == file ? _editor.Sets : [];
-        var info = _session.Describe(file, sets);
+        var info = _editor?.File == file ? _editor.Info : _session.Describe(file, sets);
         SetLines(_details, Describe(info, sets));
     }
 
@@ -329,9 +334,47 @@ public sealed class TuiApp
     private void BuildEditor()
     {
         _editorScreen = new View { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
-        var left = new FrameView { Title = "Steps", X = 0, Y = 0, Width = Dim.Percent(28), Height = Dim.Fill(5) };
+        var left = new FrameView { Title = "Steps (a add, Del, Ctrl+↑↓)", X = 0, Y = 0, Width = Dim.Percent(28), Height = Dim.Fill(5) };
         _stepList = new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
         _stepList.ValueChanged += (_, _) => RefreshFields();
+        _stepList.KeyDown += (_, key) =>
+        {
+            if (_editor is null || _stepList.SelectedItem is not { } s)
+            {
+                return;
+            }
+
+            if (key == Key.CursorUp.WithCtrl || key == Key.CursorDown.WithCtrl)
+            {
+                key.Handled = true;
+                var delta = key == Key.CursorUp.WithCtrl ? -1 : 1;
+                if (_editor.MoveStep(s, delta))
+                {
+                    RefreshSteps(s + delta);
+                }
+            }
+            else if (key == Key.Delete)
+            {
+                key.Handled = true;
+                if (_editor.RemoveStep(s))
+                {
+                    RefreshSteps(s - 1);
+                }
+                else
+                {
+                    SetStatus("the input cannot be removed");
+                }
+            }
+            else if (key == Key.InsertChar || key == Key.A)
+            {
+                key.Handled = true;
+                if (ChooseStepPlugin() is { } id)
+                {
+                    _editor.AddStep(s, id);
+                    RefreshSteps(s + 1);
+                }
+            }
+        };
         left.Add(_stepList);
         var right = new FrameView { Title = "Options (Enter edit, Del reset, Ctrl+S save as new file)", X = Pos.Right(left), Y = 0, Width = Dim.Fill(), Height = Dim.Fill(5) };
         _fieldList = new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
@@ -410,6 +453,48 @@ public sealed class TuiApp
         {
             SetStatus("nothing to edit: " + string.Join("; ", _editor.Info.Problems.Select(p => p.Message)));
         }
+    }
+
+    private void RefreshSteps(int select)
+    {
+        if (_editor is null)
+        {
+            return;
+        }
+
+        _stepList.SetSource(new ObservableCollection<string>(_editor.Steps.Select(s => s.Title)));
+        if (_editor.Steps.Count > 0)
+        {
+            _stepList.SelectedItem = Math.Clamp(select, 0, _editor.Steps.Count - 1);
+        }
+
+        RefreshFields();
+        DescribeSelected();
+        SetStatus(_editor.Info.IsValid ? "✓ valid (unsaved: Ctrl+S writes a new file)" : "✗ " + _editor.Info.Problems[0]);
+    }
+
+    private string? ChooseStepPlugin()
+    {
+        var ids = _editor?.StepPlugins ?? [];
+        if (ids.Count == 0)
+        {
+            return null;
+        }
+
+        string? chosen = null;
+        using var dialog = new Dialog { Title = "Add a step (Enter picks, Esc cancels)", Width = Dim.Percent(60), Height = Dim.Percent(60) };
+        var list = new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
+        list.SetSource(new ObservableCollection<string>(ids.Select(id => $"{id}  {_session.Catalog.Find(id)?.Description}")));
+        list.SelectedItem = 0;
+        list.Accepting += (_, e) =>
+        {
+            e.Handled = true;
+            chosen = list.SelectedItem is { } i ? ids[i] : null;
+            dialog.RequestStop();
+        };
+        dialog.Add(list);
+        _app.Run(dialog);
+        return chosen;
     }
 
     private void RefreshFields()
@@ -529,7 +614,17 @@ public sealed class TuiApp
         }
 
         var sets = _editor?.File == file ? _editor.Sets : [];
-        var info = _session.Describe(file, sets);
+        WorkflowInfo info;
+        if (_editor?.File == file)
+        {
+            _editor.Revalidate();
+            info = _editor.Info;
+        }
+        else
+        {
+            info = _session.Describe(file, sets);
+        }
+
         if (!info.IsValid || info.Plan is not { } plan)
         {
             Show(_browser);

@@ -30,6 +30,9 @@ public sealed class WorkflowEditorModel
     private readonly TuiSession _session;
     private readonly Dictionary<string, string> _edits = new(StringComparer.Ordinal);
 
+    /// <summary>The document after structural edits (steps added, removed, moved) as YAML text; null while there are none.</summary>
+    private string? _draft;
+
     /// <summary>Opens <paramref name="file"/>.</summary>
     public WorkflowEditorModel(TuiSession session, string file)
     {
@@ -46,6 +49,14 @@ public sealed class WorkflowEditorModel
 
     /// <summary>Editable positions: the input, then the steps.</summary>
     public IReadOnlyList<EditorStep> Steps { get; private set; } = [];
+
+    /// <summary>True when steps were added, removed or moved (the edits then live in a draft until saved).</summary>
+    public bool HasStructuralEdits => _draft is not null;
+
+    /// <summary>Plugin ids that can be a step (preprocessors, support finders, phasers, denoisers, analyses), sorted.</summary>
+    public IReadOnlyList<string> StepPlugins => _session.Catalog.Plugins
+        .Where(p => p.Role is Sdk.Plugins.PluginRole.Preprocessor or Sdk.Plugins.PluginRole.SupportFinder or Sdk.Plugins.PluginRole.Phaser or Sdk.Plugins.PluginRole.Denoiser or Sdk.Plugins.PluginRole.Analysis)
+        .Select(p => p.Id).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>The edits as <c>path=value</c> overrides, in the order made.</summary>
     public IReadOnlyList<string> Sets => _edits.Select(e => $"{e.Key}={e.Value}").ToList();
@@ -99,6 +110,48 @@ public sealed class WorkflowEditorModel
         Revalidate();
     }
 
+    /// <summary>Moves step <paramref name="step"/> (an index into <see cref="Steps"/>; the input cannot move) by <paramref name="delta"/> places; false when it cannot.</summary>
+    public bool MoveStep(int step, int delta)
+    {
+        return EditSteps(step, steps =>
+        {
+            var from = step - FirstStep;
+            var to = from + delta;
+            if (to < 0 || to >= steps.Children.Count)
+            {
+                return false;
+            }
+
+            var node = steps.Children[from];
+            steps.Children.RemoveAt(from);
+            steps.Children.Insert(to, node);
+            return true;
+        });
+    }
+
+    /// <summary>Removes step <paramref name="step"/> (the input cannot be removed); false when it cannot.</summary>
+    public bool RemoveStep(int step) => EditSteps(step, steps =>
+    {
+        steps.Children.RemoveAt(step - FirstStep);
+        return true;
+    });
+
+    /// <summary>Adds a step using <paramref name="pluginId"/> after position <paramref name="after"/> (the input: first), with its default options.</summary>
+    public void AddStep(int after, string pluginId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pluginId);
+        var root = DraftRoot();
+        if (!root.Children.TryGetValue(new YamlScalarNode("steps"), out var node) || node is not YamlSequenceNode steps)
+        {
+            steps = new YamlSequenceNode();
+            root.Children[new YamlScalarNode("steps")] = steps;
+        }
+
+        var index = Math.Clamp(after - FirstStep + 1, 0, steps.Children.Count);
+        steps.Children.Insert(index, new YamlMappingNode { { "use", pluginId } });
+        SetDraft(root);
+    }
+
     /// <summary>
     /// Writes the workflow with the edits applied to a new file beside the original (<c>&lt;name&gt;.edited.yaml</c>, numbered when
     /// taken) or to <paramref name="path"/> when given — never over the original. Returns the path written.
@@ -111,7 +164,7 @@ public sealed class WorkflowEditorModel
             throw new UsageException($"refusing to overwrite {File}: the editor saves to a new file so that your comments and layout are kept", "choose another name");
         }
 
-        var doc = WorkflowDocument.Load(File, Sets, []);
+        var doc = WithSource(source => WorkflowDocument.Load(source, Sets, []));
         var stream = new YamlStream(new YamlDocument(doc.Root));
         using var text = new StringWriter();
         text.WriteLine($"# Written by cxdi tui from {Path.GetFileName(File)} with: {(Sets.Count == 0 ? "no change" : string.Join("; ", Sets))}");
@@ -140,28 +193,105 @@ public sealed class WorkflowEditorModel
         }
     }
 
-    private void Revalidate()
+    /// <summary>Index in <see cref="Steps"/> of the first step after the input.</summary>
+    private int FirstStep => Steps.Count > 0 && Steps[0].PathPrefix == "input.with" ? 1 : 0;
+
+    private bool EditSteps(int step, Func<YamlSequenceNode, bool> edit)
     {
-        Info = _session.Describe(File, Sets);
-        var steps = new List<EditorStep>();
+        if (step < FirstStep || step >= Steps.Count)
+        {
+            return false;
+        }
+
+        var root = DraftRoot();
+        if (!root.Children.TryGetValue(new YamlScalarNode("steps"), out var node) || node is not YamlSequenceNode steps || !edit(steps))
+        {
+            return false;
+        }
+
+        // Overrides address steps by id; a removed or renumbered step's edits would no longer apply.
+        var gone = Steps[step].PathPrefix;
+        foreach (var key in _edits.Keys.Where(k => k.StartsWith(gone + ".", StringComparison.Ordinal) && !steps.Children.OfType<YamlMappingNode>().Any(m => gone == $"steps.{StepId(m)}.with")).ToList())
+        {
+            _edits.Remove(key);
+        }
+
+        SetDraft(root);
+        return true;
+    }
+
+    private static string StepId(YamlMappingNode step) =>
+        (step.Children.TryGetValue(new YamlScalarNode("id"), out var id) ? (id as YamlScalarNode)?.Value : null)
+        ?? (step.Children.TryGetValue(new YamlScalarNode("use"), out var use) ? (use as YamlScalarNode)?.Value : null) ?? "";
+
+    private YamlMappingNode DraftRoot()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(_draft ?? System.IO.File.ReadAllText(File)));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    private void SetDraft(YamlMappingNode root)
+    {
+        using var text = new StringWriter();
+        new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
+        _draft = text.ToString();
+        Revalidate();
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the workflow file, or on the draft written to a hidden file beside it (so relative paths resolve alike) and removed after.</summary>
+    private T WithSource<T>(Func<string, T> action)
+    {
+        if (_draft is null)
+        {
+            return action(File);
+        }
+
+        var temp = Path.Combine(Path.GetDirectoryName(File)!, $".{Path.GetFileNameWithoutExtension(File)}.{Guid.NewGuid():N}.draft.yaml");
         try
         {
-            var doc = WorkflowDocument.Load(File, [], []);
-            if (doc.Input is { } input)
-            {
-                steps.Add(new EditorStep($"input ({input.Plugin.Use ?? "detected"})", "input.with", input.Plugin.Use ?? Info.Plan?.Input.Descriptor.Id, input.Plugin.With as YamlMappingNode));
-            }
-
-            foreach (var s in doc.Steps)
-            {
-                steps.Add(new EditorStep(s.Id == s.Plugin.Use ? s.Id : $"{s.Id} ({s.Plugin.Use})", $"steps.{s.Id}.with", s.Plugin.Use, s.Plugin.With as YamlMappingNode));
-            }
+            System.IO.File.WriteAllText(temp, _draft);
+            return action(temp);
         }
-        catch (WorkflowValidationException)
+        finally
         {
-            // The file itself does not parse: Info.Problems says why, and there is nothing to edit.
+            System.IO.File.Delete(temp);
         }
+    }
 
+    /// <summary>Validates the workflow with the edits again (fresh plugin instances for a new run).</summary>
+    public void Revalidate()
+    {
+        var (info, steps) = WithSource(source =>
+        {
+            var described = _session.Describe(source, Sets);
+            if (source != File)
+            {
+                described = described with { Problems = described.Problems.Select(p => p with { Where = p.Where.Replace(source, File + " (draft)", StringComparison.Ordinal) }).ToList() };
+            }
+
+            var list = new List<EditorStep>();
+            try
+            {
+                var doc = WorkflowDocument.Load(source, [], []);
+                if (doc.Input is { } input)
+                {
+                    list.Add(new EditorStep($"input ({input.Plugin.Use ?? "detected"})", "input.with", input.Plugin.Use ?? described.Plan?.Input.Descriptor.Id, input.Plugin.With as YamlMappingNode));
+                }
+
+                foreach (var s in doc.Steps)
+                {
+                    list.Add(new EditorStep(s.Id == s.Plugin.Use ? s.Id : $"{s.Id} ({s.Plugin.Use})", $"steps.{s.Id}.with", s.Plugin.Use, s.Plugin.With as YamlMappingNode));
+                }
+            }
+            catch (WorkflowValidationException)
+            {
+                // The file itself does not parse: Info.Problems says why, and there is nothing to edit.
+            }
+
+            return (described, list);
+        });
+        Info = _draft is null ? info : info with { File = File };
         Steps = steps;
     }
 

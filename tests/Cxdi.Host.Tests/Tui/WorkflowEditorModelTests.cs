@@ -67,3 +67,45 @@ public sealed class WorkflowEditorModelTests
         Assert.Throws<Host.UsageException>(() => editor.SaveAs(fx.Workflow));
     }
 }
+
+public sealed class WorkflowEditorStructureTests
+{
+    [Fact]
+    public void AddMoveRemoveSteps_AreValidatedAndSavedToANewFile()
+    {
+        using var fx = new TuiFixture();
+        var original = File.ReadAllText(fx.Workflow);
+        var editor = new WorkflowEditorModel(fx.Session, fx.Workflow);
+        Assert.Contains("test.scale", editor.StepPlugins);
+        Assert.DoesNotContain("test.gen", editor.StepPlugins);
+
+        // add a scale step after the phaser: a detector-space step cannot follow phasing
+        editor.AddStep(1, "test.scale");
+        Assert.True(editor.HasStructuralEdits);
+        Assert.Equal(["input (test.gen)", "phase (test.phaser)", "test.scale"], editor.Steps.Select(s => s.Title));
+        Assert.False(editor.Info.IsValid);
+        Assert.All(editor.Info.Problems, p => Assert.DoesNotContain(".draft.yaml", p.Where));
+
+        // move it before the phaser: valid again, and its options get a form
+        Assert.True(editor.MoveStep(2, -1));
+        Assert.Equal(["input (test.gen)", "test.scale", "phase (test.phaser)"], editor.Steps.Select(s => s.Title));
+        Assert.True(editor.Info.IsValid, string.Join("; ", editor.Info.Problems));
+        Assert.Equal("factor", editor.Fields(1)[0].Spec.Key);
+        editor.SetValue(1, "factor", "3");
+        Assert.False(editor.MoveStep(1, -1)); // not above the input
+        Assert.False(editor.RemoveStep(0));
+
+        var saved = editor.SaveAs();
+        Assert.Equal(original, File.ReadAllText(fx.Workflow));
+        var reopened = new WorkflowEditorModel(fx.Session, saved);
+        Assert.Equal(["input (test.gen)", "test.scale", "phase (test.phaser)"], reopened.Steps.Select(s => s.Title));
+        Assert.Equal("3", reopened.Fields(1).Single(f => f.Spec.Key == "factor").Value);
+        Assert.True(reopened.Info.IsValid);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(fx.Workflow)!, "*.draft.yaml", SearchOption.TopDirectoryOnly).Concat(Directory.GetFiles(Path.GetDirectoryName(fx.Workflow)!, ".*")));
+
+        // removing the phaser leaves a valid preprocessing-only workflow
+        Assert.True(reopened.RemoveStep(2));
+        Assert.Equal(["input (test.gen)", "test.scale"], reopened.Steps.Select(s => s.Title));
+        Assert.True(reopened.Info.IsValid, string.Join("; ", reopened.Info.Problems));
+    }
+}
