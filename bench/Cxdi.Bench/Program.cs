@@ -47,7 +47,7 @@ foreach (Measurement measurement in measurements)
         ratio = 1.0;
     }
 
-    var result = new Result(measurement.Size, measurement.Algorithm, measurement.Backend, median, floor, ratio, detail);
+    var result = new Result(measurement.Size, measurement.Algorithm, measurement.Backend, Math.Round(median, 4), Math.Round(floor, 4), ratio is null ? null : Math.Round(ratio.Value, 3), detail);
     results.Add(result);
     string ratioText = ratio is null ? "-" : ratio.Value.ToString("F2", CultureInfo.InvariantCulture);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Size,-14} {result.Algorithm,-10} {result.Backend,-8} {median,10:F2} {floor,10:F2} {ratioText,7}   {detail}"));
@@ -58,7 +58,12 @@ if (options.JsonPath is not null)
     string full = Path.GetFullPath(options.JsonPath);
     Directory.CreateDirectory(Path.GetDirectoryName(full)!);
     string temporary = full + ".tmp";
-    var json = new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    var json = new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
     File.WriteAllText(temporary, JsonSerializer.Serialize(results, json));
     File.Move(temporary, full, overwrite: true);
     Console.WriteLine($"wrote {full}");
@@ -136,7 +141,22 @@ internal sealed class Resources(params IDisposable[] items) : IDisposable
 /// <summary>Command-line options of the benchmark.</summary>
 internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, int Repetitions, IReadOnlySet<string> Backends, FftPlanning Planning, string? JsonPath)
 {
+    private const string Usage = "usage: Cxdi.Bench [--json FILE] [--sizes 512x512,128x128x128] [--threads N] [--reps N] [--backends fftw,managed] [--planner measure|estimate]";
+
     public static BenchOptions? Parse(string[] args)
+    {
+        try
+        {
+            return ParseOrThrow(args);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            Console.Error.WriteLine($"bad argument: {e.Message}; {Usage}");
+            return null;
+        }
+    }
+
+    private static BenchOptions? ParseOrThrow(string[] args)
     {
         Shape[] shapes = [Shape.Of(256, 256), Shape.Of(512, 512), Shape.Of(1024, 1024), Shape.Of(2048, 2048), Shape.Of(128, 128, 128), Shape.Of(256, 256, 256)];
         int threads = Environment.ProcessorCount, repetitions = 7;
@@ -175,7 +195,7 @@ internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, in
                     i++;
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: Cxdi.Bench [--json FILE] [--sizes 512x512,128x128x128] [--threads N] [--reps N] [--backends fftw,managed] [--planner measure|estimate]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'; {Usage}");
                     return null;
             }
         }

@@ -42,5 +42,9 @@ public sealed class PreprocessingModule : ICxdiPluginModule
 
         // Checks.
         services.AddCxdiPlugin<GuardrailsAnalysis>();
+        services.AddCxdiPlugin<Assembly.AssembleStep>();
+        services.AddCxdiPlugin<Assembly.AssembleTool>();
+        services.AddCxdiPlugin<Planning.PlanTool>();
+        services.AddCxdiPlugin<Planning.PlanAnalysis>();
     }
 }

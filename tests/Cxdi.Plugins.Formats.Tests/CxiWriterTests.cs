@@ -142,6 +142,7 @@ public sealed class CxiWriterTests : IDisposable
         Assert.True(_writer.CanWrite(SampleSet(true)));
         Assert.True(_writer.CanWrite(new DiffractionData(Shape.Of(2, 2), new float[4])));
         Assert.False(_writer.CanWrite(new ReconstructionSet { Shape = Shape.Of(2, 2) }));
+        Assert.False(_writer.CanWrite(new ReconstructionSet { Shape = Shape.Of(2, 2), Runs = [new Reconstruction { Shape = Shape.Of(2, 2), State = RunState.Failed }] }));
     }
 
     private static string Py(float v) => Py((double)v);

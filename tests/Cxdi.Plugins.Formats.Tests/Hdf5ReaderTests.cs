@@ -171,6 +171,29 @@ public sealed class Hdf5ReaderTests : IDisposable
         Assert.Throws<InvalidInputException>(() => _reader.Read(new DataPath(file, "/x"), new Hdf5Options(), StepContext.None));
     }
 
+    [PythonFact("numpy", "h5py")]
+    public void Read_LimaAndBlissLayouts_FindTheFramesNotTheMask()
+    {
+        Python.Run(Prelude + """
+
+            d = pattern((2, 8, 8), np.int32, 31)
+            with h5py.File('lima.h5', 'w') as f:
+                f.create_dataset('entry_0000/measurement/data', data=d, chunks=(1, 8, 8), compression='gzip')
+            with h5py.File('bliss.h5', 'w') as f:
+                f['1.1/instrument/p3/big_pixel_mask'] = np.zeros((16, 16), np.uint8)
+                f['1.1/measurement/p3'] = d
+                f['1.1/title'] = 'ct 0.1'
+            expect('d', d)
+            """, _tmp.Path);
+
+        foreach (var name in new[] { "lima.h5", "bliss.h5" })
+        {
+            var data = _reader.Read(new DataPath(_tmp.File(name)), new Hdf5Options(), StepContext.None);
+            Assert.Equal(Shape.Of(2, 8, 8), data.Shape);
+            Assert.Equal(ReadExpected("d"), data.Intensity);
+        }
+    }
+
     [Fact]
     public void Transpose8x8_MatchesNaiveTranspose()
     {
@@ -192,6 +215,52 @@ public sealed class Hdf5ReaderTests : IDisposable
     }
 
     private float[] ReadExpected(string name)
+    {
+        var bytes = File.ReadAllBytes(_tmp.File(name + ".f32"));
+        var values = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
+        return values;
+    }
+}
+
+public sealed class EigerMasterTests : IDisposable
+{
+    private readonly TempDir _tmp = new();
+
+    public void Dispose() => _tmp.Dispose();
+
+    [PythonFact("numpy", "h5py", "hdf5plugin")]
+    public void Read_EigerMasterWithExternalDataFiles_ConcatenatesFrames()
+    {
+        Python.Run("""
+            import numpy as np, h5py, hdf5plugin
+            rng = np.random.default_rng(21)
+            parts = [rng.poisson(3, size=(n, 12, 10)).astype(np.uint32) for n in (3, 2)]
+            for i, p in enumerate(parts, 1):
+                with h5py.File('series_data_%06d.h5' % i, 'w') as f:
+                    f.create_dataset('entry/data/data', data=p, chunks=(1, 12, 10), **hdf5plugin.Bitshuffle(cname='lz4'))
+            with h5py.File('series_master.h5', 'w') as f:
+                for i in (1, 2):
+                    f['entry/data/data_%06d' % i] = h5py.ExternalLink('series_data_%06d.h5' % i, '/entry/data/data')
+                pm = np.zeros((12, 10), np.uint32); pm[:, 5] = 1
+                f['entry/instrument/detector/detectorSpecific/pixel_mask'] = pm
+            a = np.concatenate(parts)
+            a.astype('<f4').tofile('all.f32'); a[2:4].astype('<f4').tofile('mid.f32')
+            """, _tmp.Path);
+        var reader = new Cxdi.Plugins.Formats.Hdf5.Hdf5Reader();
+        var master = _tmp.File("series_master.h5");
+
+        var all = reader.Read(new DataPath(master), new Cxdi.Plugins.Formats.Hdf5.Hdf5Options(), Cxdi.Sdk.Execution.StepContext.None);
+        Assert.Equal(Cxdi.Sdk.Data.Shape.Of(5, 12, 10), all.Shape);
+        Assert.Equal(Floats("all"), all.Intensity);
+        Assert.Equal(60, all.Mask.Count(m => m == (uint)Cxdi.Sdk.Data.MaskFlags.Gap));
+
+        var mid = reader.Read(new DataPath(master), new Cxdi.Plugins.Formats.Hdf5.Hdf5Options { FirstFrame = 2, FrameCount = 2 }, Cxdi.Sdk.Execution.StepContext.None);
+        Assert.Equal(Floats("mid"), mid.Intensity);
+        Assert.Equal(2L, mid.Metadata["hdf5.parts"]);
+    }
+
+    private float[] Floats(string name)
     {
         var bytes = File.ReadAllBytes(_tmp.File(name + ".f32"));
         var values = new float[bytes.Length / 4];

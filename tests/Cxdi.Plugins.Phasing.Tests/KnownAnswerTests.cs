@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
 using Cxdi.Plugins.Phasing.Simulation;
 using Cxdi.Sdk.Data;
@@ -7,22 +7,59 @@ using Xunit.Abstractions;
 
 namespace Cxdi.Plugins.Phasing.Tests;
 
+/// <summary>Simulated objects with a beamstop over the core of the central speckle and masked detector gaps, reconstructed and compared with the truth.</summary>
 public sealed class KnownAnswerTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Smoke()
+    [Theory]
+    [InlineData(1e9, 0.10)]
+    [InlineData(1e6, 0.25)]
+    public void Simulated2D_256_ErrorBelowBound_AndAverageBeatsMedianRun(double photons, double bound)
     {
-        using var backend = new Compute.CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 2);
-        var data = Simulator.Simulate(new SimulateOptions { Size = 128, Photons = 1e9, Seed = 3, GapWidth = 2, GapOffsets = [20] }, backend);
-        var w = Stopwatch.StartNew();
-        var set = new PhasePlugin().Reconstruct(data, new PhaseOptions { Runs = 4, Keep = 2, Support = InitialSupportSource.Autocorrelation }, StepContext.None);
-        output.WriteLine($"{w.Elapsed.TotalSeconds:F2} s");
-        foreach (var r in set.Runs)
+        var simulation = new SimulateOptions { Dims = 2, Size = 256, Oversampling = 4, Photons = photons, Seed = 11, BeamstopRadius = 0.5, GapWidth = 3, GapOffsets = [21, -47] };
+        var options = new PhaseOptions
         {
-            if (r.Object.Length > 0) output.WriteLine($"err {Quality.Error(data.GroundTruth!, r.Object, data.Shape, backend):F4}");
-            output.WriteLine($"run {r.Index} {r.State} llk {r.Llk:G4} free {r.FreeLlk:G4} sup {r.SupportSize} out {r.EnergyOutsideSupport:F3} rm {r.RMatch} {r.Seconds:F2}s {r.Reason}");
-        }
+            Operators = "ER**50 * (Sup * ER**5 * HIO**30)**10 * HIO**100",
+            Runs = 4,
+            Keep = 3,
+            Seed = 5,
+            Support = InitialSupportSource.Autocorrelation,
+            SupportThresholdReference = SupportThresholdReference.Max,
+        };
+        Check(simulation, options, bound);
+    }
 
-        output.WriteLine($"truth support {data.GroundTruth!.Count(z => z.Norm2 > 0)}; error {Quality.Error(data.GroundTruth!, set.Average!, data.Shape, backend):F4}; prtf cutoff {set.PrtfCutoff}");
+    [Fact]
+    public void Simulated3D_64_ErrorBelowBound_AndAverageBeatsMedianRun()
+    {
+        var simulation = new SimulateOptions { Dims = 3, Size = 64, Oversampling = 4, Photons = 1e9, Seed = 12, BeamstopRadius = 0.5, GapWidth = 2, GapOffsets = [9] };
+        var options = new PhaseOptions
+        {
+            Operators = "ER**30 * (Sup * ER**5 * HIO**20)**8 * HIO**60",
+            Runs = 3,
+            Keep = 2,
+            Seed = 3,
+            Support = InitialSupportSource.Autocorrelation,
+            SupportThresholdReference = SupportThresholdReference.Max,
+        };
+        Check(simulation, options, 0.10);
+    }
+
+    private void Check(SimulateOptions simulation, PhaseOptions options, double bound)
+    {
+        using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 0);
+        var data = Simulator.Simulate(simulation, backend);
+        Assert.Contains(data.Mask, m => (m & (uint)MaskFlags.Beamstop) != 0);
+        Assert.Contains(data.Mask, m => (m & (uint)MaskFlags.Gap) != 0);
+        var truth = data.GroundTruth!;
+        var set = new PhasePlugin().Reconstruct(data, options, StepContext.None);
+        var runErrors = set.Runs.Where(r => r.Object.Length > 0).Select(r => Quality.Error(truth, r.Object, data.Shape, backend)).OrderBy(e => e).ToArray();
+        var averageError = Quality.Error(truth, set.Average!, data.Shape, backend);
+        var median = runErrors[runErrors.Length / 2];
+        output.WriteLine($"{data.Shape} {simulation.Photons:G2} photons: average error {averageError:F4}, runs {string.Join(", ", runErrors.Select(e => e.ToString("F4")))}; PRTF cutoff {set.PrtfCutoff}; {set.Runs.Average(r => r.Seconds):F2} s per run");
+        Assert.True(averageError <= bound, $"average error {averageError:F4} above {bound}");
+        Assert.True(averageError <= median + 1e-6, $"average error {averageError:F4} worse than the median run {median:F4}");
+        Assert.Equal(options.Keep, set.Runs.Count(r => r.State == RunState.Kept));
+        Assert.All(set.Runs.Where(r => r.State == RunState.Kept), r => Assert.NotNull(r.RMatch));
+        Assert.NotNull(set.Prtf);
     }
 }

@@ -141,7 +141,7 @@ public sealed class OperatorTests : IDisposable
     public void SupportUpdate_ThresholdsTheBlurredAmplitude()
     {
         using var state = NewState(out var obj, out _, out _, out _);
-        state.SupportSettings = new SupportUpdateSettings { Threshold = 0.5f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0, MaxFraction = 1 };
+        state.SupportSettings = new SupportUpdateSettings { Threshold = 0.5f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0, MaxFraction = 1, RelativeToMax = true };
         Operators.Operators.Sup().Apply(state);
         var max = obj.Max(z => z.Abs);
         var support = new byte[obj.Length];
@@ -158,19 +158,19 @@ public sealed class OperatorTests : IDisposable
     public void SupportUpdate_ThrowsWhenTheSupportLeavesItsRange()
     {
         using var state = NewState(out _, out _, out _, out _);
-        state.SupportSettings = new SupportUpdateSettings { Threshold = 0.01f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0, MaxFraction = 0.1 };
+        state.SupportSettings = new SupportUpdateSettings { Threshold = 0.01f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0, MaxFraction = 0.1, RelativeToMax = true };
         Assert.Throws<Sdk.Errors.SupportTooLargeException>(() => Operators.Operators.Sup().Apply(state));
-        state.SupportSettings = new SupportUpdateSettings { Threshold = 1f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0.5, MaxFraction = 1 };
+        state.SupportSettings = new SupportUpdateSettings { Threshold = 1f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0.5, MaxFraction = 1, RelativeToMax = true };
         Assert.Throws<Sdk.Errors.SupportTooSmallException>(() => Operators.Operators.Sup().Apply(state));
     }
 
     [Fact]
-    public void SupportUpdate_SigmaMovesLinearlyFromStartToEnd()
+    public void SupportUpdate_SigmaDecaysGeometricallyFromStartToEnd()
     {
         var s = new SupportUpdateSettings { SigmaStart = 2, SigmaEnd = 0.5f };
         Assert.Equal(2f, SupportUpdateOperator.Sigma(s, 0, 20), 1e-6f);
         Assert.Equal(0.5f, SupportUpdateOperator.Sigma(s, 19, 20), 1e-6f);
-        Assert.Equal(1.25f, SupportUpdateOperator.Sigma(s, 1, 3), 1e-6f);
+        Assert.Equal(1f, SupportUpdateOperator.Sigma(s, 1, 3), 1e-6f);
     }
 
     [Fact]

@@ -7,11 +7,16 @@ namespace Cxdi.Plugins.Phasing.Tests;
 /// <summary>Quality measures against a known object.</summary>
 internal static class Quality
 {
-    /// <summary>‖a·obj − truth‖ / ‖truth‖ after aligning obj on truth (shift, twin, phase) and the best real scale a.</summary>
+    /// <summary>
+    /// Normalised real-space error ‖a·obj − truth‖ / ‖truth‖ after removing the linear phase ramp of both, aligning obj on
+    /// truth (sub-pixel shift, twin, global phase) and choosing the best real scale a.
+    /// </summary>
     public static double Error(Complex32[] truth, Complex32[] obj, Shape shape, IComputeBackend backend)
     {
         truth = (Complex32[])truth.Clone();
+        obj = (Complex32[])obj.Clone();
         Canonicalizer.RemovePhaseRamp(truth, shape);
+        Canonicalizer.RemovePhaseRamp(obj, shape);
         var aligned = Canonicalizer.Align(truth, obj, shape, backend).Aligned;
         double dot = 0, norm = 0, truthNorm = 0;
         for (var i = 0; i < truth.Length; i++)
@@ -25,7 +30,7 @@ internal static class Quality
         double err = 0;
         for (var i = 0; i < truth.Length; i++)
         {
-            err += ((float)a * aligned[i] - truth[i]).Norm2;
+            err += (((float)a * aligned[i]) - truth[i]).Norm2;
         }
 
         return Math.Sqrt(err / truthNorm);

@@ -37,6 +37,19 @@ public sealed class GuardrailTests
     }
 
     [Fact]
+    public void Oversampling_WrappedWithAGuessedCentre_IsAWarningNotARefusal()
+    {
+        // Same undersampled object, but the centre is masked: the wrap may come from the guessed centre, so no refusal.
+        var data = Synth.Rectangle(64, 48, 48);
+        data.Mask[(32 * 64) + 32] = (uint)MaskFlags.Beamstop;
+        data.Mask[(32 * 64) + 33] = (uint)MaskFlags.Beamstop;
+        new GuardrailsAnalysis().Analyse(data, new GuardrailsOptions(), TestResolver.Context());
+        var first = (Dictionary<string, object>)((List<object>)data.Findings[GuardrailsAnalysis.Key])[0];
+        Assert.Equal("warning", first["level"]);
+        Assert.Contains("cannot be measured", (string)first["message"], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Oversampling_BelowThree_IsAWarning()
     {
         // 26 px wide in 64: σ_x = 64/25.5 = 2.5.

@@ -415,7 +415,7 @@ public static class OptionsBinder
             case TypeCode.Double:
                 if (TryParseNumber(text, out var d))
                 {
-                    value = underlying == typeof(float) ? (float)d : d;
+                    value = underlying == typeof(float) ? (object)(float)d : d;
                     return true;
                 }
 

@@ -138,7 +138,7 @@ public sealed class TuiSession(PluginCatalog catalog, string currentDirectory, s
     /// </summary>
     public RunOutcome Run(WorkflowPlan plan, TextWriter output, CancellationToken cancellation)
     {
-        using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(new TextWriterLoggerProvider(output)).SetMinimumLevel(LogLevel.Warning));
+        using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(new TextWriterLoggerProvider(output, output, verbose: false)).SetMinimumLevel(LogLevel.Warning));
         var runner = new WorkflowRunner(new RunEnvironment(catalog, loggers, output, output, commandLine, backend, Verbose: false));
         return runner.Run(plan, RunMode.Full, cancellation);
     }

@@ -261,21 +261,26 @@ public static class BitShuffle
         }
 
         var rowBytes = n / 8;
-        for (var j = 0; j < elemSize; j++)
+        unsafe
         {
-            for (var r = 0; r < rowBytes; r++)
+            fixed (byte* p = planes, e = elements)
             {
-                // gather byte r of the 8 planes of element byte j: an 8×8 bit matrix (row = bit kk, column = element 8r+m)
-                ulong x = 0;
-                for (var kk = 0; kk < 8; kk++)
+                for (var j = 0; j < elemSize; j++)
                 {
-                    x |= (ulong)planes[((8 * j) + kk) * rowBytes + r] << (8 * kk);
-                }
-
-                x = Transpose8x8(x);
-                for (var m = 0; m < 8; m++)
-                {
-                    elements[(((8 * r) + m) * elemSize) + j] = (byte)(x >> (8 * m));
+                    // Rows 8j … 8j+7 hold bit kk of byte j of every element; byte r of them covers elements 8r … 8r+7.
+                    var rows = p + (8L * j * rowBytes);
+                    for (var r = 0; r < rowBytes; r++)
+                    {
+                        var b = rows + r;
+                        var x = b[0] | ((ulong)b[rowBytes] << 8) | ((ulong)b[2 * rowBytes] << 16) | ((ulong)b[3 * rowBytes] << 24)
+                            | ((ulong)b[4 * rowBytes] << 32) | ((ulong)b[5 * rowBytes] << 40) | ((ulong)b[6 * rowBytes] << 48) | ((ulong)b[7 * rowBytes] << 56);
+                        x = Transpose8x8(x);
+                        var o = e + (8L * r * elemSize) + j;
+                        for (var m = 0; m < 8; m++, o += elemSize)
+                        {
+                            *o = (byte)(x >> (8 * m));
+                        }
+                    }
                 }
             }
         }

@@ -54,10 +54,18 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         return Guard(source, () =>
         {
             using var file = Open(source.File);
-            var (path, dataset) = FindData(file, source, options);
+            using var siblings = new SiblingFiles();
+            var (path, dataset) = FindData(file, source, options, siblings);
             var type = ElementTypeOf(source, path, dataset);
             var dims = dataset.Space.Dimensions.Select(d => (long)d).ToArray();
             CheckSize(source, path, dataset, dims, type);
+            var parts = Parts(file, source, options, path, dataset, siblings);
+            if (parts.Count > 1)
+            {
+                dims = [parts.Sum(p => (long)p.Dataset.Space.Dimensions[0]), dims[1], dims[2]];
+                ReaderErrors.CheckDeclaredSize($"{source.File}:{path}", dims, ElementTypes.SizeOf(type), available: null);
+            }
+
             return new ArrayHeader(dims, type);
         });
     }
@@ -68,13 +76,24 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         return Guard(source, () =>
         {
             using var file = Open(source.File);
-            var (path, dataset) = FindData(file, source, options);
+            using var siblings = new SiblingFiles();
+            var (path, dataset) = FindData(file, source, options, siblings);
             var where = $"{source.File}:{path}";
             var stored = dataset.Space.Dimensions;
-            var (selection, memoryDims, count) = Hyperslab(stored, frames);
             var type = ElementTypeOf(source, path, dataset);
-            var bytes = new byte[count * ElementTypes.SizeOf(type)];
-            ReadInto(dataset, type, bytes, selection, memoryDims);
+            var parts = Parts(file, source, options, path, dataset, siblings);
+            byte[] bytes;
+            if (parts.Count == 1)
+            {
+                var (selection, memoryDims, count) = Hyperslab(stored, frames);
+                bytes = new byte[count * ElementTypes.SizeOf(type)];
+                ReadInto(dataset, type, bytes, selection, memoryDims);
+            }
+            else
+            {
+                bytes = ReadParts(parts, type, frames ?? new FrameRange(0, 1), cancellation);
+            }
+
             cancellation.ThrowIfCancellationRequested();
 
             var normal = Normalise(source, header.Dims);
@@ -84,6 +103,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
                 HoldsFlags = IsFlagMask(path, type),
             };
             array.Metadata["hdf5.dataset"] = path;
+            array.Metadata["hdf5.parts"] = (long)parts.Count;
             array.Metadata["hdf5.layout"] = dataset.Layout.Class.ToString().ToLowerInvariant();
             if (dataset.Layout.Class == H5DataLayoutClass.Chunked)
             {
@@ -173,7 +193,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
                 throw new UnsupportedFormatException(source.ToString(), "holds big-endian values, which the HDF5 engine cannot convert", "rewrite the dataset little-endian, e.g. with h5py: f['x'] = f['y'][()].astype('<f4')");
             }
 
-            if (ex is NotSupportedException || first.Contains("filter", StringComparison.OrdinalIgnoreCase))
+            if (first.Contains("filter", StringComparison.OrdinalIgnoreCase) || first.StartsWith("bitshuffle:", StringComparison.Ordinal) || first.StartsWith("lz4:", StringComparison.Ordinal))
             {
                 throw new UnsupportedFormatException(source.ToString(), $"cannot decode the HDF5 data: {first}", "supported filters: deflate, shuffle, fletcher32, n-bit, scale-offset, LZ4 (32004), bitshuffle with LZ4 (32008)");
             }
@@ -182,7 +202,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         }
     }
 
-    private static (string Path, IH5Dataset Dataset) FindData(NativeFile file, DataPath source, Hdf5Options options)
+    private static (string Path, IH5Dataset Dataset) FindData(NativeFile file, DataPath source, Hdf5Options options, SiblingFiles siblings)
     {
         var requested = source.Inner ?? (string.IsNullOrWhiteSpace(options.Dataset) ? null : options.Dataset);
         if (requested is not null)
@@ -206,7 +226,12 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
             }
         }
 
-        var best = Walk(file, "", 0).Where(c => c.Dataset.Space.Rank >= 2 && IsNumeric(c.Dataset))
+        if (siblings.OpenEigerData(source.File, 1) is { } eiger)
+        {
+            return (SiblingFiles.EigerLabel(source.File, 1), eiger);
+        }
+
+        var best = Walk(file, "", 0).Where(c => c.Dataset.Space.Rank >= 2 && IsNumeric(c.Dataset) && !IsMaskName(c.Path))
             .OrderByDescending(c => c.Dataset.Space.Dimensions.Aggregate(1.0, (a, b) => a * b))
             .FirstOrDefault();
         return best.Dataset is not null
@@ -266,6 +291,12 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         }
     }
 
+    private static bool IsMaskName(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        return name.Contains("mask", StringComparison.OrdinalIgnoreCase);
+    }
+
     private static bool IsNumeric(IH5Dataset ds) => ds.Type.Class is H5DataTypeClass.FixedPoint or H5DataTypeClass.FloatingPoint;
 
     private static ElementType ElementTypeOf(DataPath source, string path, IH5Dataset ds)
@@ -314,23 +345,103 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         return (selection, [(ulong)count], count);
     }
 
-    private static void ReadInto(IH5Dataset ds, ElementType type, byte[] bytes, Selection? selection, ulong[] memoryDims)
+    private static void ReadInto(IH5Dataset ds, ElementType type, Span<byte> bytes, Selection? selection, ulong[] memoryDims)
     {
         var native = (NativeDataset)ds;
         switch (type)
         {
-            case ElementType.Float32: native.Read(MemoryMarshal.Cast<byte, float>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.Float64: native.Read(MemoryMarshal.Cast<byte, double>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.Int8: native.Read(MemoryMarshal.Cast<byte, sbyte>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.UInt8: case ElementType.Bool: native.Read(bytes.AsSpan(), selection, null, memoryDims); break;
-            case ElementType.Int16: native.Read(MemoryMarshal.Cast<byte, short>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.UInt16: native.Read(MemoryMarshal.Cast<byte, ushort>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.Int32: native.Read(MemoryMarshal.Cast<byte, int>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.UInt32: native.Read(MemoryMarshal.Cast<byte, uint>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.Int64: native.Read(MemoryMarshal.Cast<byte, long>(bytes.AsSpan()), selection, null, memoryDims); break;
-            case ElementType.UInt64: native.Read(MemoryMarshal.Cast<byte, ulong>(bytes.AsSpan()), selection, null, memoryDims); break;
+            case ElementType.Float32: native.Read(MemoryMarshal.Cast<byte, float>(bytes), selection, null, memoryDims); break;
+            case ElementType.Float64: native.Read(MemoryMarshal.Cast<byte, double>(bytes), selection, null, memoryDims); break;
+            case ElementType.Int8: native.Read(MemoryMarshal.Cast<byte, sbyte>(bytes), selection, null, memoryDims); break;
+            case ElementType.UInt8: case ElementType.Bool: native.Read(bytes, selection, null, memoryDims); break;
+            case ElementType.Int16: native.Read(MemoryMarshal.Cast<byte, short>(bytes), selection, null, memoryDims); break;
+            case ElementType.UInt16: native.Read(MemoryMarshal.Cast<byte, ushort>(bytes), selection, null, memoryDims); break;
+            case ElementType.Int32: native.Read(MemoryMarshal.Cast<byte, int>(bytes), selection, null, memoryDims); break;
+            case ElementType.UInt32: native.Read(MemoryMarshal.Cast<byte, uint>(bytes), selection, null, memoryDims); break;
+            case ElementType.Int64: native.Read(MemoryMarshal.Cast<byte, long>(bytes), selection, null, memoryDims); break;
+            case ElementType.UInt64: native.Read(MemoryMarshal.Cast<byte, ulong>(bytes), selection, null, memoryDims); break;
             default: throw new InvalidOperationException($"no reader for {type}");
         }
+    }
+
+    /// <summary>
+    /// An Eiger master file links its frames as /entry/data/data_000001, data_000002… (usually external links to data
+    /// files): when the data were found there without an explicit path, every consecutive part is one stretch of the stack.
+    /// </summary>
+    private static List<(string Path, IH5Dataset Dataset)> Parts(NativeFile file, DataPath source, Hdf5Options options, string path, IH5Dataset first, SiblingFiles siblings)
+    {
+        var parts = new List<(string Path, IH5Dataset Dataset)> { (path, first) };
+        var explicitPath = source.Inner is not null || !string.IsNullOrWhiteSpace(options.Dataset);
+        if (explicitPath || first.Space.Rank != 3)
+        {
+            return parts;
+        }
+
+        if (path == SiblingFiles.EigerLabel(source.File, 1))
+        {
+            for (var i = 2; siblings.OpenEigerData(source.File, i) is { } ds; i++)
+            {
+                CheckPart(source, path, first, SiblingFiles.EigerLabel(source.File, i), ds);
+                parts.Add((SiblingFiles.EigerLabel(source.File, i), ds));
+            }
+
+            return parts;
+        }
+
+        if (!path.EndsWith("/data_000001", StringComparison.Ordinal))
+        {
+            return parts;
+        }
+
+        var prefix = path[..^6];
+        for (var i = 2; i < 100000; i++)
+        {
+            var next = $"{prefix}{i:000000}";
+            if (!Exists(file, next) || file.Get(next) is not IH5Dataset ds)
+            {
+                break;
+            }
+
+            CheckPart(source, path, first, next, ds);
+            parts.Add((next, ds));
+        }
+
+        return parts;
+    }
+
+    private static void CheckPart(DataPath source, string path, IH5Dataset first, string next, IH5Dataset ds)
+    {
+        var d = ds.Space.Dimensions;
+        var type = ElementTypeOf(source, path, first);
+        if (d.Length != 3 || d[1] != first.Space.Dimensions[1] || d[2] != first.Space.Dimensions[2] || ElementTypeOf(source, next, ds) != type)
+        {
+            throw new InvalidInputException($"{source.File}:{next}", $"is {string.Join("x", d)} {ds.Type.Class} but {path} is {string.Join("x", first.Space.Dimensions)} {ElementTypes.Name(type)}", "every data_NNNNNN part of a series must hold frames of one size and type");
+        }
+    }
+
+    private static byte[] ReadParts(List<(string Path, IH5Dataset Dataset)> parts, ElementType type, FrameRange range, CancellationToken cancellation)
+    {
+        var dims = parts[0].Dataset.Space.Dimensions;
+        var frameBytes = (long)(dims[1] * dims[2]) * ElementTypes.SizeOf(type);
+        var bytes = new byte[range.Count * frameBytes];
+        long offset = 0;
+        foreach (var (_, ds) in parts)
+        {
+            var n = (long)ds.Space.Dimensions[0];
+            var lo = Math.Max(range.First, offset);
+            var hi = Math.Min(range.First + range.Count, offset + n);
+            if (lo < hi)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var selection = new HyperslabSelection(3, [(ulong)(lo - offset), 0, 0], [(ulong)(hi - lo), dims[1], dims[2]]);
+                var target = bytes.AsSpan((int)((lo - range.First) * frameBytes), (int)((hi - lo) * frameBytes));
+                ReadInto(ds, type, target, selection, [(ulong)((hi - lo) * (long)(dims[1] * dims[2]))]);
+            }
+
+            offset += n;
+        }
+
+        return bytes;
     }
 
     private static bool IsFlagMask(string path, ElementType type) =>
@@ -485,9 +596,12 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
             throw new InvalidInputException($"{where} tilt_angles {path}", "no numeric dataset at that path", "name the dataset holding one angle per frame");
         }
 
-        var values = ds.Type.Class == H5DataTypeClass.FloatingPoint && ds.Type.Size == 4
-            ? ds.Read<float[]>().Select(v => (double)v).ToArray()
-            : ds.Type.Class == H5DataTypeClass.FloatingPoint ? ds.Read<double[]>() : new ArrayData([(long)ds.Space.Dimensions.Aggregate(1UL, (a, b) => a * b)], ElementType.Float64, ReadAsDoubleBytes(ds)).ToFloat().Select(v => (double)v).ToArray();
+        var stored = (long)ds.Space.Dimensions.Aggregate(1UL, (a, b) => a * b);
+        var type = ElementTypeOf(new DataPath(file.Path ?? where, path), path, ds);
+        ReaderErrors.CheckDeclaredSize($"{where} tilt_angles {path}", [stored], ElementTypes.SizeOf(type), available: null, "tilt angles");
+        var raw = new byte[stored * ElementTypes.SizeOf(type)];
+        ReadInto(ds, type, raw, null, [(ulong)stored]);
+        var values = new ArrayData([stored], type, raw).ToDouble();
         var unit = UnitOf(ds);
         var scale = unit is "rad" or "radian" or "radians" ? 1.0 : Math.PI / 180;
         var first = frames?.First ?? 0;
@@ -498,22 +612,6 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         }
 
         return values.Skip(first).Take(count).Select(v => v * scale).ToArray();
-    }
-
-    private static byte[] ReadAsDoubleBytes(IH5Dataset ds)
-    {
-        var type = ds.Type.Size switch
-        {
-            1 => ds.Type.FixedPoint.IsSigned ? ElementType.Int8 : ElementType.UInt8,
-            2 => ds.Type.FixedPoint.IsSigned ? ElementType.Int16 : ElementType.UInt16,
-            4 => ds.Type.FixedPoint.IsSigned ? ElementType.Int32 : ElementType.UInt32,
-            _ => ds.Type.FixedPoint.IsSigned ? ElementType.Int64 : ElementType.UInt64,
-        };
-        var count = (long)ds.Space.Dimensions.Aggregate(1UL, (a, b) => a * b);
-        var raw = new byte[count * ElementTypes.SizeOf(type)];
-        ReadInto(ds, type, raw, null, [(ulong)count]);
-        var floats = new ArrayData([count], type, raw).ToFloat();
-        return MemoryMarshal.AsBytes(floats.Select(v => (double)v).ToArray().AsSpan()).ToArray();
     }
 
     private static Complex32[]? ReadGroundTruth(NativeFile file, string dataPath)
@@ -571,6 +669,46 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
     }
 
     private static double? Positive(double? v) => v is > 0 && double.IsFinite(v.Value) ? v : null;
+
+    /// <summary>
+    /// The data files of a Dectris Eiger series beside its master file (<c>name_master.h5</c> → <c>name_data_000001.h5</c>, …,
+    /// each with <c>/entry/data/data</c>), opened on demand and closed together; used when the master's external links
+    /// cannot be followed.
+    /// </summary>
+    private sealed class SiblingFiles : IDisposable
+    {
+        private readonly List<NativeFile> _open = [];
+
+        public static string EigerLabel(string master, int index) => $"{Path.GetFileName(EigerDataFile(master, index))}:/entry/data/data";
+
+        public IH5Dataset? OpenEigerData(string master, int index)
+        {
+            var file = EigerDataFile(master, index);
+            if (file is null || !File.Exists(file))
+            {
+                return null;
+            }
+
+            var h5 = Open(file);
+            _open.Add(h5);
+            return Exists(h5, "/entry/data/data") && h5.Get("/entry/data/data") is IH5Dataset ds ? ds : null;
+        }
+
+        public void Dispose()
+        {
+            foreach (var f in _open)
+            {
+                f.Dispose();
+            }
+        }
+
+        private static string? EigerDataFile(string master, int index)
+        {
+            var name = Path.GetFileName(master);
+            var cut = name.LastIndexOf("_master.", StringComparison.Ordinal);
+            return cut < 0 ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(master)) ?? ".", $"{name[..cut]}_data_{index:000000}{Path.GetExtension(name)}");
+        }
+    }
 
     /// <summary>The CXI complex compound of float32 members r and i.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -38,7 +38,12 @@ public sealed class CxiWriter : DataWriterBase<CxiWriterOptions>
     public const int CxiVersion = 160;
 
     /// <inheritdoc />
-    public override bool CanWrite(DataItem item) => item is DiffractionData or ReconstructionSet { Runs.Count: > 0 } or ReconstructionSet { Average: not null };
+    public override bool CanWrite(DataItem item) => item switch
+    {
+        DiffractionData => true,
+        ReconstructionSet set => set.Average is not null || set.Runs.Any(r => r.Object.LongLength == set.Shape.Length),
+        _ => false,
+    };
 
     /// <inheritdoc />
     protected override IReadOnlyList<string> Write(DataItem item, string basePath, CxiWriterOptions options, StepContext context)

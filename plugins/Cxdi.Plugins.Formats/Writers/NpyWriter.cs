@@ -9,7 +9,7 @@ using Cxdi.Sdk.Roles;
 
 namespace Cxdi.Plugins.Formats.Writers;
 
-/// <summary>Options of the <c>numpy.npy</c> writer.</summary>
+/// <summary>Options of the <c>cxdi.npy</c> writer.</summary>
 public sealed record NpyWriterOptions : PluginOptions
 {
     /// <summary>Also write the mask.</summary>
@@ -18,7 +18,7 @@ public sealed record NpyWriterOptions : PluginOptions
 }
 
 /// <summary>Writes diffraction data as NumPy arrays: <c>&lt;name&gt;.npy</c> (float32 intensity, C order) and optionally <c>&lt;name&gt;_mask.npy</c> (uint32 flags). Written atomically.</summary>
-[CxdiPlugin("numpy.npy", "1.0.0", Description = "NumPy .npy intensity (and mask) for diffraction data")]
+[CxdiPlugin("cxdi.npy", "1.0.0", Description = "NumPy .npy intensity (and mask) for diffraction data")]
 public sealed class NpyWriter : DataWriterBase<NpyWriterOptions>
 {
     /// <inheritdoc />
@@ -27,7 +27,7 @@ public sealed class NpyWriter : DataWriterBase<NpyWriterOptions>
     /// <inheritdoc />
     protected override IReadOnlyList<string> Write(DataItem item, string basePath, NpyWriterOptions options, StepContext context)
     {
-        var data = item as DiffractionData ?? throw new ArgumentException($"numpy.npy cannot write {item.GetType().Name}", nameof(item));
+        var data = item as DiffractionData ?? throw new ArgumentException($"cxdi.npy cannot write {item.GetType().Name}", nameof(item));
         var written = new List<string> { basePath + ".npy" };
         AtomicFile.Write(written[0], temp => WriteArray<float>(temp, data.Intensity, data.Shape, "<f4"));
         if (options.IncludeMask)

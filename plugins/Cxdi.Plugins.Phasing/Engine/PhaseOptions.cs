@@ -57,6 +57,15 @@ public sealed record PhaseOptions : PluginOptions
     [Description("Compute backend: cpu (FFTW when present), cpu-managed (managed FFT, bit-reproducible everywhere), or another installed backend; empty = the command line/environment choice or the best available.")]
     public string? Backend { get; init; }
 
+    /// <summary>Detwinning cycles.</summary>
+    [Description("HIO cycles run before the operators on half the starting support (as PyNX's DetwinHIO) to break the twin ambiguity of centrosymmetric starting supports (autocorrelation, circle); 0 disables.")]
+    [Range(0, 100000)]
+    public int DetwinCycles { get; init; }
+
+    /// <summary>Zero-frequency pixel.</summary>
+    [Description("Which pixel is the zero frequency: auto (beam centre when known, else the intensity centroid, which follows a flipped pattern), array (N/2) or beam.")]
+    public PatternCentering Centering { get; init; } = PatternCentering.Auto;
+
     /// <summary>HIO feedback.</summary>
     [Description("β of HIO (and DM); 0.9 is standard, lower is more stable but slower to escape stagnation.")]
     [Range(0.01, 2.0)]
@@ -102,7 +111,7 @@ public sealed record PhaseOptions : PluginOptions
     public float SupportThreshold { get; init; } = 0.25f;
 
     /// <summary>Shrink-wrap σ at the first update.</summary>
-    [Description("Gaussian σ of the first support update; σ moves linearly to support_sigma_end over the updates.")]
+    [Description("Gaussian σ of the first support update; σ decays geometrically to support_sigma_end over the planned updates.")]
     [Unit("px")]
     [Range(0, 100)]
     public float SupportSigmaStart { get; init; } = 2f;
@@ -114,8 +123,8 @@ public sealed record PhaseOptions : PluginOptions
     public float SupportSigmaEnd { get; init; } = 0.5f;
 
     /// <summary>Threshold reference.</summary>
-    [Description("The support threshold is relative to the maximum (max) of the blurred amplitude or to its rms inside the support (rms).")]
-    public SupportThresholdReference SupportThresholdReference { get; init; } = SupportThresholdReference.Max;
+    [Description("The support threshold is relative to the rms of the blurred amplitude inside the current support (rms, as PyNX; robust to a few bright pixels) or to its maximum (max, shrinks much more).")]
+    public SupportThresholdReference SupportThresholdReference { get; init; } = SupportThresholdReference.Rms;
 
     /// <summary>Smallest allowed support.</summary>
     [Description("A run whose support shrinks below this fraction of the array is retried with a lower threshold.")]

@@ -28,7 +28,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         ArgumentNullException.ThrowIfNull(data);
         var program = OperatorParser.Parse(options.Operators, options.Beta, options.RaarBeta);
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
-        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed);
+        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering);
         var support = InitialSupport(data, options, backend);
         var totalThreads = options.Threads > 0 ? options.Threads : backend.Threads;
         var parallel = PlanParallelism(data.Shape, options, totalThreads, out var threadsPerRun);
@@ -51,6 +51,8 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             MetricEvery = options.MetricEvery,
             InitAmplitudeMin = options.InitAmplitudeMin,
             InitPhaseRange = options.InitPhaseRange,
+            DetwinCycles = options.DetwinCycles,
+            DetwinBeta = options.Beta,
         };
 
         var runs = new Reconstruction[options.Runs];
@@ -167,7 +169,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             try
             {
                 var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
-                var run = RunEngine.Run(device, prepared, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles, options, context));
+                var run = RunEngine.Run(device, prepared, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles + options.DetwinCycles, options, context));
                 run.State = RunState.Rejected;
                 if (notes.Count > 0)
                 {
@@ -343,6 +345,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             ["prtf_cutoff"] = cutoff ?? double.NaN,
             ["held_out_pixels"] = prepared.HeldOut,
             ["measured_pixels"] = prepared.Measured,
+            ["zero_frequency_pixel"] = prepared.Centre,
         };
     }
 

@@ -11,8 +11,9 @@ namespace Cxdi.Plugins.Phasing.Engine;
 /// </summary>
 internal sealed class PreparedData
 {
-    private PreparedData(Shape shape, float[] amplitude, byte[] classes, long measured, long heldOut)
+    private PreparedData(Shape shape, float[] amplitude, byte[] classes, long measured, long heldOut, int[] centre)
     {
+        Centre = centre;
         Shape = shape;
         Amplitude = amplitude;
         Classes = classes;
@@ -34,8 +35,11 @@ internal sealed class PreparedData
     /// <summary>Held-out (free) pixels.</summary>
     public long HeldOut { get; }
 
+    /// <summary>The detector pixel (z, y, x) taken as zero frequency.</summary>
+    public int[] Centre { get; }
+
     /// <summary>Checks and prepares <paramref name="data"/>; throws <see cref="InvalidInputException"/> when it cannot be phased.</summary>
-    public static PreparedData Create(DiffractionData data, double freeFraction, long seed)
+    public static PreparedData Create(DiffractionData data, double freeFraction, long seed, PatternCentering centering = PatternCentering.Auto)
     {
         var shape = data.Shape;
         var source = data.Provenance.Sources.Count > 0 ? data.Provenance.Sources[^1].Path : "input";
@@ -72,11 +76,76 @@ internal sealed class PreparedData
             throw new InvalidInputException(source, "the measured intensity is zero everywhere", "check the input file and the mask");
         }
 
-        var amplitude = ArrayTools.IfftShift<float>(amplitudeCentred, shape);
-        var classes = ArrayTools.IfftShift<byte>(classCentred, shape);
+        var centre = FindCentre(data, centering, source);
+        var amplitude = ArrayTools.Shift<float>(amplitudeCentred, shape, -centre[0], -centre[1], -centre[2]);
+        var classes = ArrayTools.Shift<byte>(classCentred, shape, -centre[0], -centre[1], -centre[2]);
         var heldOut = freeFraction > 0 ? FreePixels.HoldOut(classes, shape, freeFraction, seed) : 0;
-        return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut);
+        return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut, centre);
     }
+
+    /// <summary>The zero-frequency pixel: the array centre (N/2), the beam centre from the geometry, or (auto) the beam centre when known, else the rounded intensity centroid of the measured pixels.</summary>
+    internal static int[] FindCentre(DiffractionData data, PatternCentering centering, string source)
+    {
+        var shape = data.Shape;
+        var g = data.Geometry;
+        int[] array = [shape.Nz / 2, shape.Ny / 2, shape.Nx / 2];
+        if (centering == PatternCentering.Array)
+        {
+            return array;
+        }
+
+        if (g.BeamCenterX is { } bx && g.BeamCenterY is { } by)
+        {
+            return [shape.Is3D ? Centroid(data)[0] : 0, (int)Math.Round(by), (int)Math.Round(bx)];
+        }
+
+        if (centering == PatternCentering.Beam)
+        {
+            throw new InvalidInputException(source, "centering is 'beam' but the data have no beam centre", "set the beam centre in the reader options or use centering: auto");
+        }
+
+        return Centroid(data);
+    }
+
+    private static int[] Centroid(DiffractionData data)
+    {
+        var shape = data.Shape;
+        double sz = 0, sy = 0, sx = 0, total = 0;
+        for (var z = 0; z < shape.Nz; z++)
+        {
+            for (var y = 0; y < shape.Ny; y++)
+            {
+                for (var x = 0; x < shape.Nx; x++)
+                {
+                    var i = (((long)z * shape.Ny) + y) * shape.Nx + x;
+                    var v = data.Intensity[i];
+                    if (data.IsMeasured(i) && v > 0 && float.IsFinite(v))
+                    {
+                        sz += v * (double)z;
+                        sy += v * (double)y;
+                        sx += v * (double)x;
+                        total += v;
+                    }
+                }
+            }
+        }
+
+        static int Clamp(double c, int n) => Math.Clamp((int)Math.Round(c), n / 4, n - 1 - (n / 4));
+        return [shape.Is3D ? Clamp(sz / total, shape.Nz) : 0, Clamp(sy / total, shape.Ny), Clamp(sx / total, shape.Nx)];
+    }
+}
+
+/// <summary>Which detector pixel is the zero frequency.</summary>
+public enum PatternCentering
+{
+    /// <summary>The beam centre when the geometry has one, else the intensity centroid of the measured pixels (rounded).</summary>
+    Auto,
+
+    /// <summary>The array centre, index N/2 along each axis.</summary>
+    Array,
+
+    /// <summary>The beam centre from the geometry (an error when unknown).</summary>
+    Beam,
 }
 
 /// <summary>Chooses the pixels held out for the free log-likelihood.</summary>

@@ -24,6 +24,12 @@ internal sealed record RunSettings
 
     /// <summary>Initial phases are uniform in ±range/2 (rad).</summary>
     public float InitPhaseRange { get; init; }
+
+    /// <summary>HIO cycles run first on half the starting support (cut through its centroid along the slowest axis) to break the twin symmetry of centrosymmetric starting supports; 0 = none.</summary>
+    public int DetwinCycles { get; init; }
+
+    /// <summary>β of the detwinning HIO cycles.</summary>
+    public float DetwinBeta { get; init; } = 0.9f;
 }
 
 /// <summary>Runs one random start on a backend: uploads the data, initialises and scales the object, applies the operator program, and measures the result.</summary>
@@ -64,6 +70,15 @@ internal static class RunEngine
 
         backend.Scale(state.Object, (float)Math.Sqrt(start.ObsSum / start.CalcSum));
         state.SyncPrevious();
+        if (settings.DetwinCycles > 0)
+        {
+            backend.Upload(HalfSupport(initialSupport, shape), state.Support);
+            state.CountSupport();
+            new CycleOperator(ObjectUpdateKind.HybridInputOutput, settings.DetwinBeta, "DetwinHIO").Repeat(settings.DetwinCycles).Apply(state);
+            backend.Upload(initialSupport, state.Support);
+            state.CountSupport();
+        }
+
         settings.Program.Apply(state);
 
         var final = MetricsOperator.Evaluate(state);
@@ -95,6 +110,31 @@ internal static class RunEngine
         run.History.Add(new MetricSample(state.Cycle, "final", final.Llk, final.FreeLlk, final.Chi2, run.SupportSize));
         run.Seconds = watch.Elapsed.TotalSeconds;
         return run;
+    }
+
+    /// <summary>The support with every pixel beyond its centroid along the slowest axis removed; for a centrosymmetric support such as the autocorrelation's, what is left still contains a translate of the object (PyNX's detwinning support).</summary>
+    internal static byte[] HalfSupport(byte[] support, Shape shape)
+    {
+        var rows = shape.Is3D ? shape.Nz : shape.Ny;
+        var stride = shape.Length / rows;
+        double sum = 0, count = 0;
+        for (long i = 0; i < support.Length; i++)
+        {
+            if (support[i] != 0)
+            {
+                sum += i / stride;
+                count++;
+            }
+        }
+
+        var cut = count == 0 ? rows : (long)Math.Round(sum / count);
+        var half = (byte[])support.Clone();
+        for (var i = (cut + 1) * stride; i < half.Length; i++)
+        {
+            half[i] = 0;
+        }
+
+        return half;
     }
 
     private static Complex32[] InitialObject(byte[] support, long seed, RunSettings settings)

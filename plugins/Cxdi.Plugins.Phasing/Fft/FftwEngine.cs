@@ -55,6 +55,9 @@ internal sealed unsafe class FftwEngine : IFftEngine
     /// <summary>FFTW's version string, e.g. "fftw-3.3.10-sse2-avx", or "FFTW 3" when the library does not export it.</summary>
     public static string Version => Probe.Value.Version;
 
+    /// <summary>The version without its "fftw-" prefix, e.g. "3.3.10-sse2-avx".</summary>
+    private static string ShortVersion => Version.StartsWith("fftw-", StringComparison.Ordinal) ? Version[5..] : Version;
+
     /// <summary>Number of distinct plans alive in the process-wide cache.</summary>
     internal static int CachedPlanCount
     {
@@ -71,7 +74,7 @@ internal sealed unsafe class FftwEngine : IFftEngine
     public Shape Shape { get; }
 
     /// <inheritdoc />
-    public string Name => $"FFTW {Version}, {Threads} thread{(Threads == 1 ? "" : "s")}, {(Planning == FftPlanning.Measure ? "measured" : "estimated")} plans";
+    public string Name => $"FFTW {ShortVersion}, {Threads} thread{(Threads == 1 ? "" : "s")}, {(Planning == FftPlanning.Measure ? "measured" : "estimated")} plans";
 
     /// <inheritdoc />
     public int Threads { get; }
@@ -110,6 +113,23 @@ internal sealed unsafe class FftwEngine : IFftEngine
                 FftwNative.DestroyPlan(entry.Handle);
                 Plans.Remove(key);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes FFTW's accumulated wisdom to <paramref name="path"/> atomically; false (never an exception) when it
+    /// cannot. Measured planning does this by itself; this is for tools and tests.
+    /// </summary>
+    public static bool ExportWisdom(string path)
+    {
+        if (!IsAvailable(out _))
+        {
+            return false;
+        }
+
+        lock (PlannerLock)
+        {
+            return FftwWisdom.Export(path);
         }
     }
 
@@ -228,9 +248,9 @@ internal sealed unsafe class FftwEngine : IFftEngine
             throw new InvalidOperationException($"FFTW could not plan a {s} transform");
         }
 
-        if (measure)
+        if (measure && FftwWisdom.FilePath is { } wisdom)
         {
-            FftwWisdom.Export();
+            FftwWisdom.Export(wisdom);
         }
 
         return plan;
@@ -243,13 +263,23 @@ internal sealed unsafe class FftwEngine : IFftEngine
             return new Availability(false, false, "FFTW 3", $"{FftwNative.Library} not found (install libfftw3-single3)");
         }
 
+        string[] needed = ["fftwf_plan_dft_2d", "fftwf_plan_dft_3d", "fftwf_execute_dft", "fftwf_destroy_plan", "fftwf_alignment_of",
+            "fftwf_import_wisdom_from_filename", "fftwf_export_wisdom_to_filename"];
+        string? missing = needed.FirstOrDefault(name => !NativeLibrary.TryGetExport(handle, name, out _));
+        if (missing is not null)
+        {
+            return new Availability(false, false, "FFTW 3", $"{FftwNative.Library} lacks {missing} (FFTW 3.3 or later is needed)");
+        }
+
         string version = "FFTW 3";
         if (NativeLibrary.TryGetExport(handle, "fftwf_version", out nint symbol) && symbol != 0)
         {
             version = Marshal.PtrToStringUTF8(symbol) ?? version;
         }
 
-        bool threads = NativeLibrary.TryLoad(FftwNative.ThreadsLibrary, out _);
+        bool threads = NativeLibrary.TryLoad(FftwNative.ThreadsLibrary, out nint threadsHandle)
+            && NativeLibrary.TryGetExport(threadsHandle, "fftwf_init_threads", out _)
+            && NativeLibrary.TryGetExport(threadsHandle, "fftwf_plan_with_nthreads", out _);
         return new Availability(true, threads, version, threads ? "available" : $"available, single-threaded ({FftwNative.ThreadsLibrary} not found)");
     }
 

@@ -270,8 +270,8 @@ public sealed class MetricsOperator : PhasingOperator
 }
 
 /// <summary>
-/// Shrink-wrap support update in place (<c>Sup</c>): blur |object| with a Gaussian whose σ moves linearly from
-/// <see cref="SupportUpdateSettings.SigmaStart"/> to <see cref="SupportUpdateSettings.SigmaEnd"/> over the planned updates,
+/// Shrink-wrap support update in place (<c>Sup</c>): blur |object| with a Gaussian whose σ decays geometrically from
+/// <see cref="SupportUpdateSettings.SigmaStart"/> to <see cref="SupportUpdateSettings.SigmaEnd"/> geometrically over the planned updates,
 /// threshold it relative to its maximum (or its rms inside the current support), and check the size guards, throwing
 /// <see cref="SupportTooSmallException"/> or <see cref="SupportTooLargeException"/> when the support leaves them.
 /// </summary>
@@ -291,8 +291,13 @@ public sealed class SupportUpdateOperator : PhasingOperator
             return settings.SigmaStart;
         }
 
-        var t = Math.Clamp(index / (float)(planned - 1), 0f, 1f);
-        return settings.SigmaStart + ((settings.SigmaEnd - settings.SigmaStart) * t);
+        var t = Math.Clamp(index / (double)(planned - 1), 0, 1);
+        if (settings.SigmaStart > 0 && settings.SigmaEnd > 0)
+        {
+            return (float)(settings.SigmaStart * Math.Pow(settings.SigmaEnd / (double)settings.SigmaStart, t));
+        }
+
+        return (float)(settings.SigmaStart + ((settings.SigmaEnd - settings.SigmaStart) * t));
     }
 
     /// <inheritdoc />

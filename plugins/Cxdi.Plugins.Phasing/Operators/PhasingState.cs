@@ -13,11 +13,11 @@ public sealed record SupportUpdateSettings
     /// <summary>Gaussian σ (px) at the first support update.</summary>
     public float SigmaStart { get; init; } = 2f;
 
-    /// <summary>Gaussian σ (px) at the last support update; σ moves linearly from start to end over the planned updates.</summary>
+    /// <summary>Gaussian σ (px) at the last support update; σ decays geometrically from start to end over the planned updates.</summary>
     public float SigmaEnd { get; init; } = 0.5f;
 
-    /// <summary>The threshold is relative to the maximum of the blurred amplitude (true) or to its rms inside the current support (false).</summary>
-    public bool RelativeToMax { get; init; } = true;
+    /// <summary>The threshold is relative to the maximum of the blurred amplitude (true) or to its rms inside the current support (false, PyNX's default).</summary>
+    public bool RelativeToMax { get; init; }
 
     /// <summary>Below this fraction of the array the update throws <see cref="SupportTooSmallException"/>.</summary>
     public double MinFraction { get; init; } = 1e-4;

@@ -88,7 +88,7 @@ public sealed class ShapeSupportFinder : SupportFinderBase<ShapeSupportOptions>
 public sealed record FileSupportOptions : PluginOptions
 {
     /// <summary>Support file.</summary>
-    [Description("File holding the support array (same shape as the data; non-zero inside), e.g. an EDF or CXI file; file.h5:/path selects a dataset.")]
+    [Description("File holding the support array (same shape as the data; non-zero inside), e.g. an EDF or CXI file; file.h5:/path selects a dataset. A relative path is tried from the current directory, then beside the input data file.")]
     [Required]
     public string Path { get; init; } = "";
 
@@ -101,8 +101,14 @@ public sealed record FileSupportOptions : PluginOptions
     public bool FlipY { get; init; }
 
     /// <summary>Threshold.</summary>
-    [Description("Values above this are inside the support.")]
+    [Description("Values above this are inside the support (applied after the blur when sigma > 0, to the blurred 0/1 support).")]
     public double Threshold { get; init; }
+
+    /// <summary>Blur.</summary>
+    [Description("Gaussian σ that loosens the support: the 0/1 support is blurred, then thresholded (PyNX's logo recipe: sigma 4, threshold 0.2); 0 keeps it as read.")]
+    [Unit("px")]
+    [Range(0.0, 100.0)]
+    public double Sigma { get; init; }
 }
 
 /// <summary>Starting support read from a file through a reader plugin.</summary>
@@ -113,11 +119,7 @@ public sealed class FileSupportFinder : SupportFinderBase<FileSupportOptions>
     protected override byte[] FindSupport(DiffractionData data, FileSupportOptions options, StepContext context)
     {
         var plugins = context.Plugins ?? throw new PluginNotFoundException(options.Reader, "cxdi.support.file: no plugin host to read the support file with", "run it inside a cxdi workflow");
-        var source = DataPath.Parse(options.Path);
-        if (!File.Exists(source.File))
-        {
-            throw new InvalidInputException(options.Path, "support file not found", "check the path option of cxdi.support.file");
-        }
+        var source = Locate(options.Path, data);
 
         var readerId = options.Reader;
         if (string.IsNullOrWhiteSpace(readerId))
@@ -147,12 +149,47 @@ public sealed class FileSupportFinder : SupportFinderBase<FileSupportOptions>
             }
         }
 
+        if (options.Sigma > 0)
+        {
+            var blurred = support.Select(b => (float)b).ToArray();
+            ArrayTools.GaussianBlur(blurred, shape, options.Sigma);
+            for (var i = 0; i < support.Length; i++)
+            {
+                support[i] = blurred[i] > options.Threshold ? (byte)1 : (byte)0;
+            }
+        }
+
         if (ArrayTools.Count(support) == 0)
         {
             throw new InvalidInputException(options.Path, $"no value above {options.Threshold}: the support is empty", "check the file or lower the threshold");
         }
 
         return support;
+    }
+
+    /// <summary>The support file: the path as given (absolute or from the current directory), else beside one of the data's source files.</summary>
+    internal static DataPath Locate(string path, DiffractionData data)
+    {
+        var source = DataPath.Parse(path);
+        if (File.Exists(source.File))
+        {
+            return source;
+        }
+
+        if (!Path.IsPathRooted(source.File))
+        {
+            foreach (var input in data.Provenance.Sources)
+            {
+                var directory = Path.GetDirectoryName(input.Path);
+                var candidate = directory is null ? null : DataPath.Parse(Path.Combine(directory, path));
+                if (candidate is not null && File.Exists(candidate.File))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new InvalidInputException(path, "support file not found (looked in the current directory and beside the input data)", "check the path option of cxdi.support.file");
     }
 
     private static string DetectReader(string file)

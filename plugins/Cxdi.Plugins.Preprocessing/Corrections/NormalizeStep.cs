@@ -48,7 +48,7 @@ public sealed class NormalizeStep : PreprocessorBase<NormalizeOptions>
     protected override DiffractionData Apply(DiffractionData input, NormalizeOptions options, StepContext context)
     {
         var (frames, frame) = Pixels.Frames(input.Shape);
-        var monitor = options.Monitor ?? FromMetadata(input, options.MonitorKey!);
+        var monitor = options.Monitor ?? FromMetadata(input, options.MonitorKey!, "cxdi.normalize", "monitor_key");
         if (monitor.Length != frames)
         {
             throw new WorkflowShapeException($"cxdi.normalize: {monitor.Length} monitor values for {frames} frames", "give one monitor value per frame");
@@ -79,24 +79,24 @@ public sealed class NormalizeStep : PreprocessorBase<NormalizeOptions>
         return input;
     }
 
-    /// <summary>Reads monitor values from a metadata entry: a number, a numeric collection or a separated string.</summary>
-    public static double[] FromMetadata(DataItem item, string key)
+    /// <summary>Reads numbers from a metadata entry: a number, a numeric collection or a separated string; <paramref name="step"/> and <paramref name="option"/> name the caller in errors.</summary>
+    public static double[] FromMetadata(DataItem item, string key, string step, string option)
     {
         if (!item.Metadata.TryGetValue(key, out var value))
         {
-            throw new WorkflowShapeException($"cxdi.normalize: the data have no metadata key '{key}' (keys: {string.Join(", ", item.Metadata.Keys.Take(20))})", "name an existing key in monitor_key or give monitor values");
+            throw new WorkflowShapeException($"{step}: the data have no metadata key '{key}' (keys: {string.Join(", ", item.Metadata.Keys.Take(20))})", $"name an existing key in {option}");
         }
 
         double Parse(string s) => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
             ? d
-            : throw new WorkflowShapeException($"cxdi.normalize: metadata '{key}' holds '{s}', not a number", "name a numeric key in monitor_key");
+            : throw new WorkflowShapeException($"{step}: metadata '{key}' holds '{s}', not a number", $"name a numeric key in {option}");
 
         return value switch
         {
             string s => s.Split([',', ' ', ';', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(Parse).ToArray(),
             IEnumerable e => e.Cast<object>().Select(o => Convert.ToDouble(o, CultureInfo.InvariantCulture)).ToArray(),
             IConvertible c => [c.ToDouble(CultureInfo.InvariantCulture)],
-            _ => throw new WorkflowShapeException($"cxdi.normalize: metadata '{key}' is not numeric", "name a numeric key in monitor_key"),
+            _ => throw new WorkflowShapeException($"{step}: metadata '{key}' is not numeric", $"name a numeric key in {option}"),
         };
     }
 }

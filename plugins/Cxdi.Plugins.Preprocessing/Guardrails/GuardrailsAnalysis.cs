@@ -25,9 +25,9 @@ public sealed record GuardrailsOptions : PluginOptions
     public double WarnOversampling { get; init; } = 3;
 
     /// <summary>Relative autocorrelation level that bounds its support.</summary>
-    [Description("Level, relative to its peak, above which the autocorrelation counts as inside its support. Lower finds larger objects but picks up noise; 0.01 suits photon-counting data.")]
+    [Description("Level, relative to its peak, above which the autocorrelation counts as inside its support. Lower finds larger objects but picks up noise; 0.005 suits photon-counting data (unknown pixels are filled first).")]
     [Range(1e-6, 0.5)]
-    public double AutocorrelationThreshold { get; init; } = 0.01;
+    public double AutocorrelationThreshold { get; init; } = 0.005;
 
     /// <summary>Fraction of the central speckle hidden by the mask above which a warning is issued.</summary>
     [Description("Warn when more than this fraction of the central speckle (radius ≈ σ px) is masked; its hidden low frequencies are then left to the support constraint.")]
@@ -125,7 +125,7 @@ public sealed class GuardrailsAnalysis : IAnalysis
         var names = s.Is3D ? new[] { "z", "y", "x" } : ["y", "x"];
 
         // Oversampling from the autocorrelation extent.
-        var extent = AutocorrelationExtent(data, options.AutocorrelationThreshold, context);
+        var extent = AutocorrelationExtent(data, options.AutocorrelationThreshold, context, out var guessedNearCentre);
         var sigma = new double[dims.Length];
         var size = new double[dims.Length];
         var aliased = new bool[dims.Length];
@@ -142,10 +142,17 @@ public sealed class GuardrailsAnalysis : IAnalysis
         var minAxis = Array.IndexOf(sigma, sigma.Min());
         var perAxis = string.Join(", ", names.Select((n, a) => $"{n} {(aliased[a] ? "≤ " : "")}{StepLog.F(sigma[a], "F1")}"));
         var objectText = string.Join(" × ", size.Select((v, a) => (aliased[a] ? "≥ " : "") + StepLog.F(v, "F0")));
-        if (aliased.All(x => x))
+        if (aliased.All(x => x) && guessedNearCentre > 0)
+        {
+            // The masked centre had to be guessed: its error spreads sidelobes over the whole autocorrelation, so the wrap
+            // may be an artefact rather than undersampling. Say so instead of refusing.
+            findings.Add(new("warning", "oversampling", sigma[minAxis],
+                $"The oversampling ratio cannot be measured: the autocorrelation wraps around the array in every direction, which means either σ ≤ 2 per axis (object at least half the field of view) or that the {guessedNearCentre} unmeasured pixels at the centre distort it. Check the expected σ with cxdi plan (σ = λD/(pS)); if it is below 2, measure with a longer distance or smaller pixels and do not bin."));
+        }
+        else if (aliased.All(x => x))
         {
             findings.Add(new("refusal", "oversampling", sigma[minAxis],
-                $"The autocorrelation of the pattern wraps around the array in every direction, so the oversampling ratio is at most σ = 2 per axis (object ≥ {objectText} px, at least half the field of view): the intensities are undersampled and the phase cannot be recovered reliably. Measure with a longer detector distance or smaller pixels, do not bin, or illuminate a smaller area."));
+                $"The autocorrelation of the pattern wraps around the array in every direction, so the oversampling ratio is at most σ = 2 per axis (object {objectText} px, at least half the field of view): the intensities are undersampled and the phase cannot be recovered reliably. Measure with a longer detector distance or smaller pixels, do not bin, or illuminate a smaller area."));
         }
         else if (sigma[minAxis] < limit)
         {
@@ -239,13 +246,17 @@ public sealed class GuardrailsAnalysis : IAnalysis
 
     /// <summary>
     /// Extent (px, slowest axis first) of the autocorrelation |FFT⁻¹(I)| above <paramref name="threshold"/> × its peak (isolated
-    /// pixels ignored). Unknown pixels are filled from I(−q) where measured, else set to 0.
+    /// pixels ignored). Unknown pixels are filled from I(−q) where measured, the rest inpainted from their neighbours.
     /// </summary>
-    public static int[] AutocorrelationExtent(DiffractionData data, double threshold, StepContext context)
+    public static int[] AutocorrelationExtent(DiffractionData data, double threshold, StepContext context) => AutocorrelationExtent(data, threshold, context, out _);
+
+    /// <summary>As <see cref="AutocorrelationExtent(DiffractionData, double, StepContext)"/>; <paramref name="guessedNearCentre"/> counts the pixels within 4 px of the centre that had to be inpainted (neither measured nor known from I(−q)).</summary>
+    public static int[] AutocorrelationExtent(DiffractionData data, double threshold, StepContext context, out long guessedNearCentre)
     {
         var s = data.Shape;
         var (z2, y2, x2) = SymmetrizeStep.TwiceCentre(data);
-        var buffer = new Complex32[s.Length];
+        var values = new float[s.Length];
+        var known = new bool[s.Length];
         for (var z = 0; z < s.Nz; z++)
         {
             for (var y = 0; y < s.Ny; y++)
@@ -253,7 +264,7 @@ public sealed class GuardrailsAnalysis : IAnalysis
                 for (var x = 0; x < s.Nx; x++)
                 {
                     var i = ((((long)z * s.Ny) + y) * s.Nx) + x;
-                    float v = 0;
+                    float v;
                     if (data.IsMeasured(i))
                     {
                         v = data.Intensity[i];
@@ -262,10 +273,40 @@ public sealed class GuardrailsAnalysis : IAnalysis
                     {
                         v = data.Intensity[j];
                     }
+                    else
+                    {
+                        continue;
+                    }
 
-                    buffer[i] = new Complex32(float.IsFinite(v) && v > 0 ? v : 0, 0);
+                    values[i] = float.IsFinite(v) && v > 0 ? v : 0;
+                    known[i] = true;
                 }
             }
+        }
+
+        var (cy, cx) = Pixels.Centre(data);
+        guessedNearCentre = 0;
+        for (var z = 0; z < s.Nz; z++)
+        {
+            var dz = s.Is3D ? z - (s.Nz / 2) : 0;
+            for (var y = 0; y < s.Ny; y++)
+            {
+                for (var x = 0; x < s.Nx; x++)
+                {
+                    double dy = y - cy, dx = x - cx;
+                    if ((dz * dz) + (dy * dy) + (dx * dx) <= 16 && !known[((((long)z * s.Ny) + y) * s.Nx) + x])
+                    {
+                        guessedNearCentre++;
+                    }
+                }
+            }
+        }
+
+        Inpaint(values, known, s);
+        var buffer = new Complex32[s.Length];
+        for (long i = 0; i < buffer.LongLength; i++)
+        {
+            buffer[i] = new Complex32(values[i], 0);
         }
 
         using (var backend = Fft.Backend(context, "cxdi.guardrails"))
@@ -329,6 +370,70 @@ public sealed class GuardrailsAnalysis : IAnalysis
 
         var extent = new[] { hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1 };
         return s.Is3D ? extent : [extent[1], extent[2]];
+    }
+
+    /// <summary>
+    /// Fills the pixels not <paramref name="known"/> layer by layer from the known ones, each with the mean of its already
+    /// filled face neighbours, so gaps and the beamstop do not imprint their own (negative) pattern on the autocorrelation.
+    /// </summary>
+    internal static void Inpaint(float[] values, bool[] known, Shape s)
+    {
+        var strides = new long[] { (long)s.Ny * s.Nx, s.Nx, 1 };
+        var dims = new[] { s.Nz, s.Ny, s.Nx };
+        var frontier = new List<long>();
+        var next = new List<(long Index, float Value)>();
+        for (long i = 0; i < known.LongLength; i++)
+        {
+            if (!known[i])
+            {
+                frontier.Add(i);
+            }
+        }
+
+        if (frontier.Count == known.LongLength)
+        {
+            return;
+        }
+
+        while (frontier.Count > 0)
+        {
+            next.Clear();
+            foreach (var i in frontier)
+            {
+                double sum = 0;
+                var n = 0;
+                var rest = i;
+                for (var a = 0; a < 3; a++)
+                {
+                    var c = (int)(rest / strides[a]);
+                    rest %= strides[a];
+                    if (c > 0 && known[i - strides[a]])
+                    {
+                        sum += values[i - strides[a]];
+                        n++;
+                    }
+
+                    if (c < dims[a] - 1 && known[i + strides[a]])
+                    {
+                        sum += values[i + strides[a]];
+                        n++;
+                    }
+                }
+
+                if (n > 0)
+                {
+                    next.Add((i, (float)(sum / n)));
+                }
+            }
+
+            foreach (var (i, v) in next)
+            {
+                values[i] = v;
+                known[i] = true;
+            }
+
+            frontier.RemoveAll(i => known[i]);
+        }
     }
 
     private static int Signed(int i, int n) => i <= (n - 1) / 2 ? i : i - n;

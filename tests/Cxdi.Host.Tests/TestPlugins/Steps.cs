@@ -147,14 +147,14 @@ public enum FailureKind
     Bug,
 
     /// <summary>Returns null.</summary>
-    Null,
+    ReturnNull,
 }
 
 /// <summary>Options of <see cref="ThrowingPreprocessor"/>.</summary>
 public sealed record ThrowOptions : PluginOptions
 {
     /// <summary>Failure to simulate.</summary>
-    [Description("input, run, bug or null")]
+    [Description("input, run, bug or return_null")]
     public FailureKind Kind { get; init; } = FailureKind.Bug;
 }
 
@@ -167,7 +167,7 @@ public sealed class ThrowingPreprocessor : PreprocessorBase<ThrowOptions>
     {
         FailureKind.Input => throw new InvalidInputException("mask.edf", "mask shape 3x3 differs from data", "give a mask of the data's shape"),
         FailureKind.Run => throw new PhasingFailedException("diverged at cycle 12", "lower beta"),
-        FailureKind.Null => null!,
+        FailureKind.ReturnNull => null!,
         _ => throw new InvalidOperationException("index was out of range"),
     };
 }

@@ -14,6 +14,10 @@ public sealed record JsonWriterOptions : PluginOptions
     /// <summary>Indent the JSON.</summary>
     [Description("Indent the JSON")]
     public bool Indent { get; init; }
+
+    /// <summary>A file stem whose writing fails (a writer bug), or null.</summary>
+    [Description("Fail when asked to write this stem")]
+    public string? FailOn { get; init; }
 }
 
 /// <summary>Writes a JSON digest of any item (kind, shape, sums, runs, provenance steps).</summary>
@@ -26,6 +30,11 @@ public sealed class JsonWriter : DataWriterBase<JsonWriterOptions>
     /// <inheritdoc />
     protected override IReadOnlyList<string> Write(DataItem item, string basePath, JsonWriterOptions options, StepContext context)
     {
+        if (options.FailOn == Path.GetFileName(basePath))
+        {
+            throw new IOException("disk full");
+        }
+
         var digest = new Dictionary<string, object?>
         {
             ["kind"] = item.GetType().Name,
@@ -53,7 +62,7 @@ public sealed class JsonWriter : DataWriterBase<JsonWriterOptions>
 }
 
 /// <summary>Writes diffraction data as TESTRAW text (only diffraction data).</summary>
-[CxdiPlugin("test.text", "1.0.0", Description = "TESTRAW writer")]
+[CxdiPlugin("test.raw", "1.0.0", Description = "TESTRAW writer (shares its id with the TESTRAW reader)")]
 public sealed class TextWriterPlugin : DataWriterBase<NoOptions>
 {
     /// <inheritdoc />

@@ -96,4 +96,33 @@ public sealed class FftwEngineTests
         Assert.Contains("FFTW", FftEngines.Describe());
         Assert.Contains("3", FftwEngine.Version);
     }
+
+    [FftwFact]
+    public void FactoryFastest_KeepsOneDecisionPerShape()
+    {
+        Shape shape = Shape.Of(40, 56);
+        using IFftEngine first = FftEngines.Create(shape, 1, FftPreference.Fastest, FftPlanning.Estimate);
+        using IFftEngine second = FftEngines.Create(shape, 1, FftPreference.Fastest, FftPlanning.Estimate);
+        Assert.Equal(first.GetType(), second.GetType());
+        FftReference.CheckRoundTrip(second, seed: 15);
+    }
+
+    [FftwFact]
+    public void ReleaseUnusedPlans_KeepsPlansOfLiveEngines()
+    {
+        Shape shape = Shape.Of(23, 29);
+        using var live = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        nint handle = live.ForwardPlan;
+        using (new FftwEngine(Shape.Of(29, 23), 1, FftPlanning.Estimate))
+        {
+        }
+
+        FftwEngine.ReleaseUnusedPlans();
+        Assert.True(FftwEngine.CachedPlanCount >= 2);
+        using var again = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        Assert.Equal(handle, again.ForwardPlan);
+        FftReference.CheckRoundTrip(again, seed: 16);
+        using var recreated = new FftwEngine(Shape.Of(29, 23), 1, FftPlanning.Estimate);
+        FftReference.CheckRoundTrip(recreated, seed: 17);
+    }
 }
