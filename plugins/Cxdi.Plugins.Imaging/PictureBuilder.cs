@@ -293,7 +293,9 @@ internal static class PictureBuilder
             line.LegendText = string.Create(CultureInfo.InvariantCulture, $"cutoff {c:F2}");
         }
 
-        plot.Axes.SetLimits(0, Math.Max(1, prtf.Frequency.Max()), 0, 1.05);
+        var top = prtf.Value.Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        plot.Axes.SetLimits(0, Math.Max(1, prtf.Frequency.Max()), 0, Math.Max(1.05, top * 1.05));
+        plot.ShowLegend(Alignment.LowerLeft);
         return plot;
     }
 }

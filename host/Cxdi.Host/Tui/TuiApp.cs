@@ -695,6 +695,7 @@ public sealed class TuiApp
         if (_logList.Source?.Count is > 0 and var n)
         {
             _logList.SelectedItem = n - 1;
+            _logList.EnsureSelectedItemVisible();
         }
 
         if (!_monitor.IsRunning && _monitor.Outcome is not null && _previewScreen.Visible)
