@@ -290,9 +290,9 @@ public sealed class TuiApp
     {
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"{info.Name}  {(info.IsValid ? "✓ valid" : $"✗ {info.Problems.Count} problem(s)")}");
-        if (info.Description.Length > 0)
+        if (info.Description.Trim() is { Length: > 0 } description)
         {
-            sb.AppendLine(info.Description);
+            sb.AppendLine(description);
         }
 
         sb.AppendLine(CultureInfo.InvariantCulture, $"input:  {info.Input}");
