@@ -11,8 +11,11 @@ namespace Cxdi.Bench;
 /// <param name="Reference">Backend whose time is the denominator of <see cref="Result.Ratio"/> for the same size and algorithm.</param>
 internal sealed record Measurement(string Size, string Algorithm, string Backend, Func<PreparedCycle> Prepare, string? Reference);
 
-/// <summary>A cycle ready to be timed and the resources to release afterwards.</summary>
-internal sealed record PreparedCycle(Action Cycle, IDisposable Resources, string Detail);
+/// <summary>
+/// A cycle ready to be timed, the resources to release afterwards, and a correctness check run after the timing
+/// that returns null when the result is right (e.g. an FFT pair gives back its input) or says what is wrong.
+/// </summary>
+internal sealed record PreparedCycle(Action Cycle, IDisposable Resources, string Detail, Func<string?> Check);
 
 /// <summary>A timed measurement as written to the JSON file.</summary>
 /// <param name="Size">Data shape.</param>

@@ -31,11 +31,24 @@ foreach (Shape shape in options.Shapes)
 }
 
 var results = new List<Result>();
+int failures = 0;
 Console.WriteLine();
 Console.WriteLine($"{"size",-14} {"algorithm",-10} {"backend",-8} {"ms/cycle",10} {"floor ms",10} {"ratio",7}");
 foreach (Measurement measurement in measurements)
 {
-    (double median, double floor, string detail) = Time(measurement, options.Repetitions);
+    double median, floor;
+    string detail;
+    try
+    {
+        (median, floor, detail) = Time(measurement, options.Repetitions);
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"FAILED {e.Message}");
+        failures++;
+        continue;
+    }
+
     double? ratio = null;
     if (measurement.Reference is not null)
     {
@@ -69,7 +82,7 @@ if (options.JsonPath is not null)
     Console.WriteLine($"wrote {full}");
 }
 
-return 0;
+return failures == 0 ? 0 : 1;
 
 static Measurement FftPair(Shape shape, string backend, Func<IFftEngine> create, string? reference) =>
     new(shape.ToString(), "fft-pair", backend, () =>
@@ -83,6 +96,7 @@ static Measurement FftPair(Shape shape, string backend, Func<IFftEngine> create,
             span[i] = new Complex32(random.NextSingle() - 0.5f, random.NextSingle() - 0.5f);
         }
 
+        Complex32[] original = span.ToArray();
         return new PreparedCycle(
             () =>
             {
@@ -90,7 +104,24 @@ static Measurement FftPair(Shape shape, string backend, Func<IFftEngine> create,
                 engine.Inverse(buffer.Span);
             },
             new Resources(engine, buffer),
-            engine.Name);
+            engine.Name,
+            () =>
+            {
+                // One more pair from the original data (rounding drift over thousands of timed pairs is not an error).
+                original.CopyTo(buffer.Span);
+                engine.Forward(buffer.Span);
+                engine.Inverse(buffer.Span);
+                double error = 0, norm = 0;
+                ReadOnlySpan<Complex32> now = buffer.Span;
+                for (int i = 0; i < now.Length; i++)
+                {
+                    error += (now[i] - original[i]).Norm2;
+                    norm += original[i].Norm2;
+                }
+
+                double relative = Math.Sqrt(error / norm);
+                return relative <= 1e-5 ? null : $"a forward + inverse pair changes the data by {relative:E2} (relative L2)";
+            });
     }, reference);
 
 static (double Median, double Floor, string Detail) Time(Measurement measurement, int repetitions)
@@ -119,6 +150,11 @@ static (double Median, double Floor, string Detail) Time(Measurement measurement
         }
 
         samples[r] = watch.Elapsed.TotalMilliseconds / cycles;
+    }
+
+    if (prepared.Check() is { } problem)
+    {
+        throw new InvalidOperationException($"{measurement.Backend} {measurement.Algorithm} {measurement.Size}: {problem}");
     }
 
     Array.Sort(samples);

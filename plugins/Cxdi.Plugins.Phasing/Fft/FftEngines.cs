@@ -119,7 +119,7 @@ internal static class FftEngines
         if (FftwEngine.IsAvailable(out string reason))
         {
             FftPlanning planning = FftPlanningSettings.Resolve(FftPlanning.Default);
-            string wisdom = FftwWisdom.FilePath ?? "disabled";
+            string wisdom = FftwWisdom.FilePath is { } path ? path + (FftwWisdom.Loaded ? ", loaded" : "") : "disabled";
             return $"FFTW {FftwEngine.Version} ({reason}; {planning.ToString().ToLowerInvariant()} planner; wisdom {wisdom}); fallback {managed}";
         }
 

@@ -12,6 +12,9 @@ namespace Cxdi.Plugins.Phasing.Fft;
 /// </summary>
 internal sealed unsafe class FftwEngine : IFftEngine
 {
+    /// <summary>Smallest share of a transform worth a thread; smaller transforms run on one (waking threads costs more).</summary>
+    private const int MinValuesPerThread = 1 << 15;
+
     private static readonly Lock PlannerLock = new();
     private static readonly Dictionary<PlanKey, PlanEntry> Plans = [];
     private static readonly Lazy<Availability> Probe = new(ProbeLibrary);
@@ -24,8 +27,8 @@ internal sealed unsafe class FftwEngine : IFftEngine
     private bool _disposed;
 
     /// <summary>
-    /// Creates an engine for <paramref name="shape"/> using <paramref name="threads"/> threads per transform
-    /// (≤ 0: all cores). Planning may take seconds per new shape with <see cref="FftPlanning.Measure"/> unless wisdom
+    /// Creates an engine for <paramref name="shape"/> using up to <paramref name="threads"/> threads per transform
+    /// (≤ 0: all cores; one per 32 Ki values at most). Planning may take seconds per new shape with <see cref="FftPlanning.Measure"/> unless wisdom
     /// is cached on disk. Throws <see cref="InvalidOperationException"/> when FFTW is not available here.
     /// </summary>
     public FftwEngine(Shape shape, int threads, FftPlanning planning = FftPlanning.Default)
@@ -38,7 +41,7 @@ internal sealed unsafe class FftwEngine : IFftEngine
         Shape = shape;
         _length = checked((int)shape.Length);
         int wanted = threads <= 0 ? Environment.ProcessorCount : threads;
-        Threads = Probe.Value.HasThreads ? wanted : 1;
+        Threads = Probe.Value.HasThreads ? Math.Clamp(_length / MinValuesPerThread, 1, wanted) : 1;
         Planning = FftPlanningSettings.Resolve(planning);
         _forward = Acquire(new PlanKey(shape, Threads, FftwNative.Forward, Planning));
         try

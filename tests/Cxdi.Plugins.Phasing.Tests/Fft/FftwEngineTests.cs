@@ -21,9 +21,13 @@ public sealed class FftwEngineTests
     [InlineData(new[] { 64, 64 }, 1)]
     [InlineData(new[] { 60, 90 }, 2)]
     [InlineData(new[] { 16, 12, 20 }, 2)]
+    [InlineData(new[] { 256, 256 }, 2)]
+    [InlineData(new[] { 32, 48, 64 }, 3)]
     public void InverseOfForward_IsIdentity(int[] dims, int threads)
     {
-        using var engine = new FftwEngine(FftReference.ShapeOf(dims), threads, FftPlanning.Estimate);
+        Shape shape = FftReference.ShapeOf(dims);
+        using var engine = new FftwEngine(shape, threads, FftPlanning.Estimate);
+        Assert.Equal(Math.Clamp((int)(shape.Length / 32768), 1, threads), engine.Threads);
         FftReference.CheckRoundTrip(engine, seed: 12);
     }
 
