@@ -27,7 +27,7 @@ public record AssembleOptions : PluginOptions
     public double[]? Axis { get; init; }
 
     /// <summary>Grid size per axis.</summary>
-    [Description("Voxels per axis of the cubic output grid (pitch = the detector's q pitch at the beam); default the detector width. Memory while assembling: 28 bytes per voxel (12 without offset_correction).")]
+    [Description("Voxels per axis of the cubic output grid (pitch = the detector's q pitch at the beam); default the detector width. Memory while assembling: 32 bytes per voxel (16 without offset_correction).")]
     [Unit("voxels")]
     [Range(2, 4096)]
     public int? Size { get; init; }

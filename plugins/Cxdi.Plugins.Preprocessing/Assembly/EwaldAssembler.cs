@@ -74,8 +74,8 @@ public static class EwaldAssembler
 {
     /// <summary>
     /// Assembles <paramref name="geometry"/>.Angles.Count frames read from <paramref name="frames"/> onto a grid of
-    /// <paramref name="size"/>³ voxels. Memory: 8 bytes per voxel, 24 with <paramref name="offsetCorrection"/>, plus the
-    /// output mask (4 bytes per voxel) and one frame.
+    /// <paramref name="size"/>³ voxels. Memory: 8 bytes per voxel (24 with <paramref name="offsetCorrection"/>) while
+    /// accumulating, plus the output intensity and mask (8 bytes per voxel) and one frame.
     /// </summary>
     public static AssembledVolume Assemble(TiltSeriesGeometry geometry, FrameSource frames, int size, bool flatEwald, bool offsetCorrection = true, int threads = -1, IProgress<double>? progress = null, CancellationToken cancellation = default)
     {
@@ -107,9 +107,10 @@ public static class EwaldAssembler
         var bands = (ny + band - 1) / band;
 
         var volume = (long)size * size * size;
-        var sumWi = new float[volume];
-        var sumW = new float[volume];
-        var offsets = offsetCorrection ? new[] { new float[volume], new float[volume], new float[volume], new float[volume] } : null;
+        // One record per voxel, interleaved so a splat touches few cache lines: Σw·I, Σw and, with the correction, Σw·dx,
+        // Σw·dy, Σw·dz, Σw·|d|² (d: sample offset from the voxel centre, in voxels).
+        var stride = offsetCorrection ? 6 : 2;
+        var acc = new float[volume * stride];
         var intensity = new float[ny * nx];
         var mask = new uint[ny * nx];
         var half = size / 2;
@@ -150,7 +151,7 @@ public static class EwaldAssembler
                             var gx = (r[0] * l.X) + (r[1] * l.Y) + (r[2] * l.Z) + half;
                             var gy = (r[3] * l.X) + (r[4] * l.Y) + (r[5] * l.Z) + half;
                             var gz = (r[6] * l.X) + (r[7] * l.Y) + (r[8] * l.Z) + half;
-                            Splat(sumWi, sumW, offsets, size, gx, gy, gz, v);
+                            Splat(acc, stride, size, gx, gy, gz, v);
                         }
                     }
                 });
@@ -159,39 +160,43 @@ public static class EwaldAssembler
             progress?.Report((f + 1.0) / count);
         }
 
-        // Weighted mean in place; the weight array becomes free after the mask is built.
+        // Normalise each record in place (Σw·I → mean, moments → averages), flag empty voxels, then write the (corrected) means.
         var outMask = new uint[volume];
         long filled = 0;
         for (long i = 0; i < volume; i++)
         {
-            if (sumW[i] > 0)
+            var o = i * stride;
+            var w = acc[o + 1];
+            if (w > 0)
             {
-                sumWi[i] /= sumW[i];
-                if (offsets is not null)
+                for (var k = 0; k < stride; k++)
                 {
-                    offsets[0][i] /= sumW[i];
-                    offsets[1][i] /= sumW[i];
-                    offsets[2][i] /= sumW[i];
-                    offsets[3][i] /= sumW[i];
+                    acc[o + k] = k == 1 ? w : acc[o + k] / w;
                 }
 
                 filled++;
             }
             else
             {
-                sumWi[i] = 0;
+                acc[o] = 0;
                 outMask[i] = (uint)MaskFlags.Empty;
             }
         }
 
-        if (offsets is not null)
+        var output = new float[volume];
+        if (offsetCorrection)
         {
-            // The weights are no longer needed: their array holds the uncorrected means while the correction runs.
-            Array.Copy(sumWi, sumW, volume);
-            CorrectOffsets(sumWi, sumW, outMask, offsets, size, parallel);
+            CorrectOffsets(acc, output, outMask, size, parallel);
+        }
+        else
+        {
+            for (long i = 0; i < volume; i++)
+            {
+                output[i] = acc[i * stride];
+            }
         }
 
-        return new AssembledVolume(size, sumWi, outMask, pitch, filled, clock.Elapsed.TotalSeconds);
+        return new AssembledVolume(size, output, outMask, pitch, filled, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>
@@ -199,43 +204,44 @@ public static class EwaldAssembler
     /// mean ≈ I(v) + ∇I·⟨d⟩ + ½ (⟨|d|²⟩/3) ∇²I, so I(v) ≈ mean − ∇I·⟨d⟩ − ½ (⟨|d|²⟩/3) ∇²I, with the derivatives taken by
     /// finite differences of the means (one-sided gradients next to empty voxels; no curvature term there).
     /// </summary>
-    private static void CorrectOffsets(float[] mean, float[] source, uint[] mask, float[][] offsets, int n, ParallelOptions parallel)
+    private static void CorrectOffsets(float[] acc, float[] output, uint[] mask, int n, ParallelOptions parallel)
     {
-        var stride = new long[] { 1, n, (long)n * n };
+        const int stride = 6;
+        var step = new long[] { 1, n, (long)n * n };
         Parallel.For(0, n, parallel, z =>
         {
             for (var y = 0; y < n; y++)
             {
                 for (var x = 0; x < n; x++)
                 {
-                    var i = (((long)z * n) + y) * n + x;
+                    var i = ((((long)z * n) + y) * n) + x;
                     if (mask[i] != 0)
                     {
                         continue;
                     }
 
+                    var o = i * stride;
+                    var centre = acc[o];
                     int[] c = [x, y, z];
                     double delta = 0, laplacian = 0;
                     var complete = true;
                     for (var a = 0; a < 3; a++)
                     {
-                        var m = offsets[a][i];
-                        bool lo = c[a] > 0 && mask[i - stride[a]] == 0, hi = c[a] < n - 1 && mask[i + stride[a]] == 0;
-                        var g = lo && hi ? 0.5 * (source[i + stride[a]] - source[i - stride[a]])
-                            : hi ? source[i + stride[a]] - source[i]
-                            : lo ? source[i] - source[i - stride[a]]
-                            : 0;
-                        delta += g * m;
+                        bool lo = c[a] > 0 && mask[i - step[a]] == 0, hi = c[a] < n - 1 && mask[i + step[a]] == 0;
+                        var below = lo ? acc[(i - step[a]) * stride] : 0;
+                        var above = hi ? acc[(i + step[a]) * stride] : 0;
+                        var g = lo && hi ? 0.5 * (above - below) : hi ? above - centre : lo ? centre - below : 0;
+                        delta += g * acc[o + 2 + a];
                         complete &= lo && hi;
-                        laplacian += lo && hi ? source[i + stride[a]] - (2 * source[i]) + source[i - stride[a]] : 0;
+                        laplacian += lo && hi ? above - (2 * centre) + below : 0;
                     }
 
                     if (complete)
                     {
-                        delta += 0.5 * (offsets[3][i] / 3) * laplacian;
+                        delta += 0.5 * (acc[o + 5] / 3) * laplacian;
                     }
 
-                    mean[i] = (float)(source[i] - delta);
+                    output[i] = (float)(centre - delta);
                 }
             }
         });
@@ -250,7 +256,7 @@ public static class EwaldAssembler
         return [(float)ex.X, (float)ey.X, (float)ez.X, (float)ex.Y, (float)ey.Y, (float)ez.Y, (float)ex.Z, (float)ey.Z, (float)ez.Z];
     }
 
-    private static void Splat(float[] sumWi, float[] sumW, float[][]? offsets, int n, float gx, float gy, float gz, float value)
+    private static void Splat(float[] acc, int stride, int n, float gx, float gy, float gz, float value)
     {
         var x0 = (int)MathF.Floor(gx);
         var y0 = (int)MathF.Floor(gy);
@@ -270,6 +276,7 @@ public static class EwaldAssembler
             }
 
             var wz = dz == 0 ? 1 - fz : fz;
+            var oz = fz - dz;
             for (var dy = 0; dy < 2; dy++)
             {
                 var y = y0 + dy;
@@ -279,6 +286,7 @@ public static class EwaldAssembler
                 }
 
                 var wzy = wz * (dy == 0 ? 1 - fy : fy);
+                var oy = fy - dy;
                 var row = (((long)z * n) + y) * n;
                 for (var dx = 0; dx < 2; dx++)
                 {
@@ -294,15 +302,16 @@ public static class EwaldAssembler
                         continue;
                     }
 
-                    sumWi[row + x] += w * value;
-                    sumW[row + x] += w;
-                    if (offsets is not null)
+                    var o = (row + x) * stride;
+                    acc[o] += w * value;
+                    acc[o + 1] += w;
+                    if (stride == 6)
                     {
-                        // Weighted offset of the sample from the voxel centre, for the first-order correction.
-                        offsets[0][row + x] += w * (gx - x);
-                        offsets[1][row + x] += w * (gy - y);
-                        offsets[2][row + x] += w * (gz - z);
-                        offsets[3][row + x] += w * (((gx - x) * (gx - x)) + ((gy - y) * (gy - y)) + ((gz - z) * (gz - z)));
+                        var ox = fx - dx;
+                        acc[o + 2] += w * ox;
+                        acc[o + 3] += w * oy;
+                        acc[o + 4] += w * oz;
+                        acc[o + 5] += w * ((ox * ox) + (oy * oy) + (oz * oz));
                     }
                 }
             }

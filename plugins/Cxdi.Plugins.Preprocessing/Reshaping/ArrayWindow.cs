@@ -1,4 +1,3 @@
-using Cxdi.Plugins.Preprocessing.Common;
 using Cxdi.Sdk.Data;
 
 namespace Cxdi.Plugins.Preprocessing.Reshaping;
@@ -55,7 +54,4 @@ internal static class ArrayWindow
         InitialSupport = shape == input.Shape ? input.InitialSupport : null,
         GroundTruth = shape == input.Shape ? input.GroundTruth : null,
     };
-
-    /// <summary>Count of unknown pixels.</summary>
-    public static long Unknown(uint[] mask) => Pixels.CountUnknown(mask);
 }
