@@ -69,12 +69,12 @@ public sealed record PhaseOptions : PluginOptions
     /// <summary>HIO feedback.</summary>
     [Description("β of HIO (and DM); 0.9 is standard, lower is more stable but slower to escape stagnation.")]
     [Range(0.01, 2.0)]
-    public float Beta { get; init; } = 0.9f;
+    public double Beta { get; init; } = 0.9;
 
     /// <summary>RAAR relaxation.</summary>
     [Description("β of RAAR; 0.75 is standard.")]
     [Range(0.01, 1.0)]
-    public float RaarBeta { get; init; } = 0.75f;
+    public double RaarBeta { get; init; } = 0.75;
 
     /// <summary>Positivity constraint.</summary>
     [Description("Force the real part of the object to be non-negative inside the support (absorption-free real objects).")]
@@ -108,19 +108,19 @@ public sealed record PhaseOptions : PluginOptions
     /// <summary>Shrink-wrap threshold.</summary>
     [Description("Relative threshold of the support update (Sup) on the blurred amplitude; higher shrinks the support more.")]
     [Range(0.001, 1.0)]
-    public float SupportThreshold { get; init; } = 0.25f;
+    public double SupportThreshold { get; init; } = 0.25;
 
     /// <summary>Shrink-wrap σ at the first update.</summary>
     [Description("Gaussian σ of the first support update; σ decays geometrically to support_sigma_end over the planned updates.")]
     [Unit("px")]
     [Range(0, 100)]
-    public float SupportSigmaStart { get; init; } = 2f;
+    public double SupportSigmaStart { get; init; } = 2;
 
     /// <summary>Shrink-wrap σ at the last update.</summary>
     [Description("Gaussian σ of the last support update.")]
     [Unit("px")]
     [Range(0, 100)]
-    public float SupportSigmaEnd { get; init; } = 0.5f;
+    public double SupportSigmaEnd { get; init; } = 0.5;
 
     /// <summary>Threshold reference.</summary>
     [Description("The support threshold is relative to the rms of the blurred amplitude inside the current support (rms, as PyNX; robust to a few bright pixels) or to its maximum (max, shrinks much more).")]
@@ -164,13 +164,13 @@ public sealed record PhaseOptions : PluginOptions
     /// <summary>Smallest initial amplitude.</summary>
     [Description("Initial amplitudes are uniform between this value and 1 inside the starting support.")]
     [Range(0.0, 1.0)]
-    public float InitAmplitudeMin { get; init; }
+    public double InitAmplitudeMin { get; init; }
 
     /// <summary>Initial phase range.</summary>
     [Description("Initial phases are uniform within ± half this range (radians); 0 starts from a real positive object.")]
     [Unit("rad")]
     [Range(0.0, 6.3)]
-    public float InitPhaseRange { get; init; }
+    public double InitPhaseRange { get; init; }
 
     /// <inheritdoc />
     public override IEnumerable<OptionProblem> Validate()
@@ -188,7 +188,7 @@ public sealed record PhaseOptions : PluginOptions
         string? problem = null;
         try
         {
-            OperatorParser.Parse(Operators, Beta, RaarBeta);
+            OperatorParser.Parse(Operators, (float)Beta, (float)RaarBeta);
         }
         catch (OperatorSyntaxException e)
         {

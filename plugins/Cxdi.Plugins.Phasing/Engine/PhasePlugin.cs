@@ -26,7 +26,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
     protected override ReconstructionSet Reconstruct(DiffractionData data, PhaseOptions options, StepContext context)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var program = OperatorParser.Parse(options.Operators, options.Beta, options.RaarBeta);
+        var program = OperatorParser.Parse(options.Operators, (float)options.Beta, (float)options.RaarBeta);
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering);
         var support = InitialSupport(data, options, backend);
@@ -39,9 +39,9 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             Program = program,
             Support = new SupportUpdateSettings
             {
-                Threshold = options.SupportThreshold,
-                SigmaStart = options.SupportSigmaStart,
-                SigmaEnd = options.SupportSigmaEnd,
+                Threshold = (float)options.SupportThreshold,
+                SigmaStart = (float)options.SupportSigmaStart,
+                SigmaEnd = (float)options.SupportSigmaEnd,
                 RelativeToMax = options.SupportThresholdReference == SupportThresholdReference.Max,
                 MinFraction = options.SupportMinFraction,
                 MaxFraction = options.SupportMaxFraction,
@@ -49,10 +49,10 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             Positivity = options.Positivity,
             Real = options.Real,
             MetricEvery = options.MetricEvery,
-            InitAmplitudeMin = options.InitAmplitudeMin,
-            InitPhaseRange = options.InitPhaseRange,
+            InitAmplitudeMin = (float)options.InitAmplitudeMin,
+            InitPhaseRange = (float)options.InitPhaseRange,
             DetwinCycles = options.DetwinCycles,
-            DetwinBeta = options.Beta,
+            DetwinBeta = (float)options.Beta,
         };
 
         var runs = new Reconstruction[options.Runs];
@@ -161,7 +161,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
     private static Reconstruction RunWithRetries(IComputeBackend device, PreparedData prepared, byte[] support, RunSettings settings, PhaseOptions options, int index, int cycles, StepContext context)
     {
         var seed = options.Seed + index;
-        var threshold = options.SupportThreshold;
+        var threshold = (float)options.SupportThreshold;
         var notes = new List<string>();
         for (var attempt = 0; ; attempt++)
         {
@@ -183,7 +183,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             {
                 var factor = e is SupportTooSmallException ? 0.8f : 1.25f;
                 notes.Add($"attempt {attempt + 1}: {e.Message}; threshold {threshold:G3} → {threshold * factor:G3}");
-                threshold = Math.Clamp(threshold * factor, 1e-3f, 0.99f);
+                threshold = Math.Clamp(threshold * factor, 1e-6f, 0.99f);
             }
             catch (OperationCanceledException)
             {
@@ -354,7 +354,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         var amplitude = average.Select(z => z.Abs).ToArray();
         ArrayTools.GaussianBlur(amplitude, shape, options.SupportSigmaEnd);
         var max = amplitude.Max();
-        return amplitude.Select(a => a >= options.SupportThreshold * max && max > 0 ? (byte)1 : (byte)0).ToArray();
+        return amplitude.Select(a => a >= (float)options.SupportThreshold * max && max > 0 ? (byte)1 : (byte)0).ToArray();
     }
 
     private static string Join(string? a, string b) => string.IsNullOrEmpty(a) ? b : $"{a}; {b}";

@@ -1,0 +1,158 @@
+using Cxdi.Plugins.Phasing.Compute;
+using Cxdi.Plugins.Phasing.Engine;
+using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Plugins.Phasing.Simulation;
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Execution;
+
+namespace Cxdi.Plugins.Phasing.Tests;
+
+public sealed class RunnerTests
+{
+    private static DiffractionData Small()
+    {
+        using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Managed, 1);
+        return Simulator.Simulate(new SimulateOptions { Size = 64, Oversampling = 4, Photons = 1e8, Seed = 5 }, backend);
+    }
+
+    [Fact]
+    public void Kernels_AllocateNothing()
+    {
+        using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 1);
+        var shape = Shape.Of(256, 256);
+        using var state = new PhasingState(backend, shape);
+        backend.Upload(Enumerable.Repeat(1f, (int)shape.Length).ToArray(), state.ObservedAmplitude);
+        backend.Upload(Cxdi.Plugins.Phasing.Support.ArrayTools.Disc(shape, 40), state.Support);
+        backend.Upload(Enumerable.Range(0, (int)shape.Length).Select(i => new Complex32(i % 7, 1)).ToArray(), state.Object);
+        void Cycle()
+        {
+            backend.ProjectModulus(state.Object, state.ObservedAmplitude, state.PixelClasses, project: true, metrics: true);
+            foreach (var kind in Kinds)
+            {
+                backend.UpdateObject(state.Object, state.Previous, state.Support, new ObjectUpdate(kind, 0.9f, Positivity: true));
+            }
+
+            backend.Amplitude(state.Object, state.Scratch);
+            backend.GaussianBlur(state.Scratch, 1.5f);
+            backend.Threshold(state.Scratch, 0.5f * backend.Max(state.Scratch), state.Support);
+            backend.SumOfSquares(state.Scratch, state.Support);
+            backend.Energy(state.Object, state.Support);
+            backend.Copy(state.Object, state.Previous);
+            backend.Scale(state.Object, 1.0f);
+        }
+
+        for (var warm = 0; warm < 50; warm++)
+        {
+            Cycle();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 20; i++)
+        {
+            Cycle();
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{allocated} bytes allocated by 20 rounds of every kernel");
+    }
+
+    private static readonly ObjectUpdateKind[] Kinds = Enum.GetValues<ObjectUpdateKind>();
+
+    [Fact]
+    public void Plan_RefusesRunsThatCannotFitInMemory()
+    {
+        var shape = Shape.Of(4096, 4096, 4096);
+        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.PlanParallelism(shape, new PhaseOptions { Runs = 2, Keep = 1 }, 2, out _));
+        var parallel = PhasePlugin.PlanParallelism(Shape.Of(256, 256), new PhaseOptions { Runs = 10 }, 2, out var threads);
+        Assert.Equal(2, parallel);
+        Assert.Equal(1, threads);
+        var big = PhasePlugin.PlanParallelism(Shape.Of(128, 128, 128), new PhaseOptions { Runs = 10 }, 2, out var bigThreads);
+        Assert.Equal(1, big);
+        Assert.Equal(2, bigThreads);
+    }
+
+    [Fact]
+    public void FinishedRuns_AreWrittenAtOnce_AndReportProgress()
+    {
+        var sink = new RecordingSink();
+        var progress = new RecordingProgress();
+        var context = new StepContext { Output = sink, Progress = progress, StepId = "phase" };
+        var set = new PhasePlugin().Reconstruct(Small(), new PhaseOptions { Operators = "ER**20 * HIO**20", Runs = 3, Keep = 2, ProgressEvery = 10, Threads = 1 }, context);
+        Assert.Equal(["run_00", "run_01", "run_02"], sink.Names.Order());
+        Assert.All(set.Runs, r => Assert.Equal([$"/virtual/run_{r.Index:D2}.file"], r.Files));
+        Assert.All(sink.Items, i => Assert.Single(Assert.IsType<ReconstructionSet>(i).Runs));
+        Assert.Contains(progress.Reports, p => p.Cycle == 40 && p.Llk is not null && p.Run is not null && p.State == RunState.Running);
+        Assert.Contains(progress.Reports, p => p.State == RunState.Rejected && p.FreeLlk is not null);
+        Assert.Contains("cpu", set.Backend, StringComparison.Ordinal);
+        Assert.Equal(2, set.Runs.Count(r => r.State == RunState.Kept));
+        Assert.Contains(set.Runs, r => r.State == RunState.Rejected && r.Reason!.Contains("rank", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cancellation_StopsBetweenBlocks()
+    {
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var context = new StepContext { Cancellation = cancel.Token };
+        Assert.ThrowsAny<OperationCanceledException>(() => new PhasePlugin().Reconstruct(Small(), new PhaseOptions { Operators = "HIO**40", Runs = 2, Keep = 1 }, context));
+    }
+
+    [Fact]
+    public void BadOperatorString_IsAnOptionProblem_AndAParseError()
+    {
+        var options = new PhaseOptions { Operators = "ER**10 * (HIO**5" };
+        Assert.Contains(options.Validate(), p => p.Key == nameof(PhaseOptions.Operators) && p.Message.Contains("position 17", StringComparison.Ordinal));
+        Assert.Throws<OperatorSyntaxException>(() => new PhasePlugin().Reconstruct(Small(), options, StepContext.None));
+    }
+
+    [Fact]
+    public void SupportGuard_RetriesWithAnAdjustedThreshold_AndRecordsIt()
+    {
+        var set = new PhasePlugin().Reconstruct(Small(), new PhaseOptions
+        {
+            Operators = "ER**10 * Sup * ER**10 * HIO**20",
+            Runs = 1,
+            Keep = 1,
+            SupportThreshold = 0.0005,
+            SupportThresholdReference = SupportThresholdReference.Max,
+            SupportMaxFraction = 0.41,
+            SupportRetries = 20,
+        }, StepContext.None);
+        var run = set.Runs[0];
+        Assert.Equal(RunState.Kept, run.State);
+        Assert.Contains("support grew", run.Reason, StringComparison.Ordinal);
+    }
+
+    private sealed class RecordingSink : IOutputSink
+    {
+        public List<string> Names { get; } = [];
+
+        public List<DataItem> Items { get; } = [];
+
+        public IReadOnlyList<string> Write(DataItem item, string name)
+        {
+            lock (Names)
+            {
+                Names.Add(name);
+                Items.Add(item);
+            }
+
+            return [$"/virtual/{name}.file"];
+        }
+    }
+
+    private sealed class RecordingProgress : IProgress<ProgressReport>
+    {
+        public List<ProgressReport> Reports { get; } = [];
+
+        public void Report(ProgressReport value)
+        {
+            lock (Reports)
+            {
+                Reports.Add(value);
+            }
+        }
+    }
+}
