@@ -1,4 +1,8 @@
 using Cxdi.Plugins.Formats.Edf;
+using Cxdi.Plugins.Formats.Hdf5;
+using Cxdi.Plugins.Formats.Numpy;
+using Cxdi.Plugins.Formats.Tiff;
+using Cxdi.Plugins.Formats.Writers;
 using Cxdi.Sdk.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,5 +15,10 @@ public sealed class FormatsModule : ICxdiPluginModule
     public void Configure(IServiceCollection services)
     {
         services.AddCxdiPlugin<EdfReader>();
+        services.AddCxdiPlugin<Hdf5Reader>();
+        services.AddCxdiPlugin<NpyReader>();
+        services.AddCxdiPlugin<TiffReader>();
+        services.AddCxdiPlugin<CxiWriter>();
+        services.AddCxdiPlugin<NpyWriter>();
     }
 }

@@ -43,6 +43,15 @@ public sealed class MaskStepTests
     }
 
     [Fact]
+    public void Flip_UnknownCentre_IsRecordedWhereTheArrayCentreWent()
+    {
+        var data = Ramp(4, 6);
+        new FlipStep().Apply(data, new FlipOptions { Axis = ArrayAxis.Y }, StepContext.None);
+        Assert.Equal(1, data.Geometry.BeamCenterY); // N/2 = 2 → 4 − 1 − 2
+        Assert.Equal(3, data.Geometry.BeamCenterX);
+    }
+
+    [Fact]
     public void Flip_Z_ReversesFramesAndAngles()
     {
         var d = new float[] { 1, 1, 2, 2, 3, 3 };

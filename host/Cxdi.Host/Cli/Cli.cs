@@ -37,8 +37,8 @@ public static class Cli
         var verbose = args.Contains("--verbose");
         var services = new ServiceCollection();
         services.AddLogging(builder => builder.ClearProviders()
-            .AddProvider(new TextWriterLoggerProvider(stderr))
-            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning));
+            .AddProvider(new TextWriterLoggerProvider(stdout, stderr, verbose))
+            .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.None));
         services.AddSingleton(environment);
         services.AddSingleton(sp => PluginCatalog.Load(PluginSources(args, environment), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<WorkflowPlanner>();
@@ -189,6 +189,7 @@ public static class Cli
         };
         inspect.SetAction((parse, token) => Commands.InspectAsync(ctx, parse.GetValue(fileArgument)!, parse.GetValue(readerOption), parse.GetValue(jsonOption), token));
         root.Subcommands.Add(inspect);
+        root.Subcommands.Add(Tui.TuiCommand.Create(ctx));
 
         foreach (var descriptor in ctx.Catalog.OfRole(PluginRole.CliTool))
         {

@@ -57,7 +57,7 @@ internal static class Commands
         Guard(ctx, async () =>
         {
             var plan = Planner(ctx).Plan(new PlanRequest(flow, sets, null, ctx.Environment.CurrentDirectory));
-            if (ctx.Catalog.Find(WorkflowRunner.GuardrailsId) is null)
+            if (ctx.Catalog.Find(WorkflowRunner.GuardrailsId, PluginRole.Analysis) is null)
             {
                 ctx.Out.WriteLine($"note: {WorkflowRunner.GuardrailsId} is not loaded; only the input and preprocessing steps are checked");
             }
@@ -152,7 +152,7 @@ internal static class Commands
             {
                 var directory = Path.GetFullPath(Path.Combine(ctx.Environment.CurrentDirectory, outDir));
                 var writers = new List<PlannedPlugin>();
-                if (ctx.Catalog.Find("cxdi.cxi") is { Role: PluginRole.Writer } cxi)
+                if (ctx.Catalog.Find("cxdi.cxi", PluginRole.Writer) is { } cxi)
                 {
                     var writerProblems = new List<Problem>();
                     var writerOptions = OptionsBinder.Bind(cxi.Id, cxi.OptionsType, null, null, map, writerProblems)!;

@@ -89,7 +89,7 @@ internal static class Inspector
         PluginDescriptor descriptor;
         if (readerId is not null)
         {
-            descriptor = ctx.Catalog.Find(readerId) is { Role: PluginRole.Reader } d
+            descriptor = ctx.Catalog.Find(readerId, PluginRole.Reader) is { } d
                 ? d
                 : throw new UsageException($"unknown reader '{readerId}'{Naming.Suggest(readerId, ctx.Catalog.OfRole(PluginRole.Reader).Select(r => r.Id))}", "'cxdi plugins' lists the readers");
         }

@@ -2,10 +2,20 @@ using Microsoft.Extensions.Logging;
 
 namespace Cxdi.Host.Cli;
 
-/// <summary>A logger provider that writes one plain line per message to a <see cref="TextWriter"/> (stderr): quiet by default, informative with <c>--verbose</c>.</summary>
-public sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvider
+/// <summary>
+/// A logger provider that writes one plain line per message. The CLI keeps it quiet by default (findings, progress and the
+/// one-line errors say what matters); with <paramref name="verbose"/> every message goes to <paramref name="error"/>, otherwise
+/// warnings that reach it go to <paramref name="output"/> and errors are left to the command's one-line error.
+/// </summary>
+public sealed class TextWriterLoggerProvider(TextWriter output, TextWriter error, bool verbose) : ILoggerProvider
 {
     private readonly Lock _lock = new();
+
+    /// <summary>A provider that writes every message it receives to <paramref name="writer"/> (the TUI's run log).</summary>
+    public TextWriterLoggerProvider(TextWriter writer)
+        : this(writer, writer, verbose: true)
+    {
+    }
 
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -15,8 +25,14 @@ public sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvide
     {
     }
 
-    private void Write(string line)
+    private void Write(LogLevel level, string line)
     {
+        var writer = verbose ? error : level == LogLevel.Warning ? output : null;
+        if (writer is null)
+        {
+            return;
+        }
+
         lock (_lock)
         {
             writer.WriteLine(line);
@@ -41,7 +57,7 @@ public sealed class TextWriterLoggerProvider(TextWriter writer) : ILoggerProvide
                 LogLevel.Error => "error",
                 _ => "critical",
             };
-            owner.Write($"{level}: {category}: {formatter(state, exception).ReplaceLineEndings(" ")}");
+            owner.Write(logLevel, $"{level}: {category}: {formatter(state, exception).ReplaceLineEndings(" ")}");
         }
     }
 }

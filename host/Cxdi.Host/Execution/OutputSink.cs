@@ -6,11 +6,29 @@ using Cxdi.Sdk.Roles;
 
 namespace Cxdi.Host.Execution;
 
-/// <summary>Writes items with every configured writer that accepts them, under one output directory, and remembers the files written. Thread-safe.</summary>
-public sealed class OutputSink(string directory, IReadOnlyList<PlannedPlugin> writers, Func<StepContext> contextFactory) : IOutputSink
+/// <summary>
+/// Writes items with every configured writer that accepts them, under one output directory, and remembers the files written.
+/// Thread-safe. With <paramref name="deferErrors"/> (the sink handed to plugins, which may call it from their own threads)
+/// a failing writer does not throw into the plugin: the first failure is kept in <see cref="Failure"/> for the host to raise
+/// once the step returns, and the other writers still run.
+/// </summary>
+public sealed class OutputSink(string directory, IReadOnlyList<PlannedPlugin> writers, Func<StepContext> contextFactory, bool deferErrors = false) : IOutputSink
 {
     private readonly List<string> _files = [];
     private readonly Lock _lock = new();
+    private CxdiException? _failure;
+
+    /// <summary>The first writer failure when errors are deferred, else null.</summary>
+    public CxdiException? Failure
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _failure;
+            }
+        }
+    }
 
     /// <summary>The output directory.</summary>
     public string Directory { get; } = directory;
@@ -40,33 +58,17 @@ public sealed class OutputSink(string directory, IReadOnlyList<PlannedPlugin> wr
         var written = new List<string>();
         foreach (var writer in writers)
         {
-            var w = (IDataWriter)writer.Plugin;
-            if (!PluginGuard.Call(writer.Descriptor.Id, () => w.CanWrite(item)))
-            {
-                continue;
-            }
-
-            var context = contextFactory();
-            IReadOnlyList<string> files;
             try
             {
-                files = PluginGuard.Call(writer.Descriptor.Id, () => w.Write(item, Path.Combine(Directory, name), writer.Options.Options, context));
+                written.AddRange(WriteOne(writer, item, name));
             }
-            catch (PluginFaultException)
+            catch (CxdiException e) when (deferErrors)
             {
-                throw;
+                lock (_lock)
+                {
+                    _failure ??= e;
+                }
             }
-            catch (CxdiException e)
-            {
-                throw new PluginFaultException(writer.Descriptor.Id, $"could not write {name}: {e.OneLine}", e);
-            }
-
-            if (files is null)
-            {
-                throw new PluginFaultException(writer.Descriptor.Id, $"wrote {name} but returned no file list");
-            }
-
-            written.AddRange(files);
         }
 
         lock (_lock)
@@ -75,5 +77,35 @@ public sealed class OutputSink(string directory, IReadOnlyList<PlannedPlugin> wr
         }
 
         return written;
+    }
+
+    private IReadOnlyList<string> WriteOne(PlannedPlugin writer, DataItem item, string name)
+    {
+        var w = (IDataWriter)writer.Plugin;
+        if (!PluginGuard.Call(writer.Descriptor.Id, () => w.CanWrite(item)))
+        {
+            return [];
+        }
+
+        var context = contextFactory();
+        IReadOnlyList<string> files;
+        try
+        {
+            files = PluginGuard.Call(writer.Descriptor.Id, () => w.Write(item, Path.Combine(Directory, name), writer.Options.Options, context));
+        }
+        catch (PluginFaultException)
+        {
+            throw;
+        }
+        catch (CxdiException e)
+        {
+            throw new PluginFaultException(writer.Descriptor.Id, $"could not write {name}: {e.OneLine}", e);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new PluginFaultException(writer.Descriptor.Id, $"stopped writing {name} on cancellation; writers finish what they start", e);
+        }
+
+        return files ?? throw new PluginFaultException(writer.Descriptor.Id, $"wrote {name} but returned no file list");
     }
 }

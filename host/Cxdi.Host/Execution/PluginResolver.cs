@@ -17,10 +17,15 @@ public sealed class PluginResolver(PluginCatalog catalog, string? requestedBacke
     public (T Plugin, PluginOptions Options) Resolve<T>(string id, IReadOnlyDictionary<string, object?>? options = null)
         where T : class, IPlugin
     {
-        var descriptor = catalog.Find(id)
-            ?? throw new PluginNotFoundException(id, $"plugin '{id}' is not loaded{Naming.Suggest(id, catalog.Plugins.Select(p => p.Id))}", "'cxdi plugins' lists the loaded ones");
-        var plugin = PluginCatalog.Create(descriptor) as T
-            ?? throw new PluginNotFoundException(id, $"plugin '{id}' is a {descriptor.RoleName}, not a {typeof(T).Name}");
+        var all = catalog.FindAll(id);
+        if (all.Count == 0)
+        {
+            throw new PluginNotFoundException(id, $"plugin '{id}' is not loaded{Naming.Suggest(id, catalog.Plugins.Select(p => p.Id))}", "'cxdi plugins' lists the loaded ones");
+        }
+
+        var descriptor = all.FirstOrDefault(p => typeof(T).IsAssignableFrom(p.ImplementationType))
+            ?? throw new PluginNotFoundException(id, $"plugin '{id}' is a {all[0].RoleName}, not a {typeof(T).Name}");
+        var plugin = (T)PluginCatalog.Create(descriptor);
         var problems = new List<Problem>();
         var map = new SourceMap($"options of {id}");
         var bound = OptionsBinder.Bind(id, descriptor.OptionsType, options is null ? null : OptionsBinder.ToNode(options), null, map, problems);

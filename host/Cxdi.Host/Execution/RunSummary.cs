@@ -28,7 +28,18 @@ public sealed class StepRecord
 }
 
 /// <summary>One run of a reconstruction set, as recorded in <c>summary.json</c>.</summary>
-public sealed record RunRecord(int Index, long Seed, string State, double? Llk, double? FreeLlk, double? Chi2, long SupportSize, double? RMatch, double Seconds, string? Reason, IReadOnlyList<string> Files);
+public sealed record RunRecord(
+    int Index,
+    long Seed,
+    string State,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Llk,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? FreeLlk,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Chi2,
+    long SupportSize,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? RMatch,
+    double Seconds,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Reason,
+    IReadOnlyList<string> Files);
 
 /// <summary>The contents of <c>summary.json</c>, written atomically at the end of every run (succeeded, failed or cancelled).</summary>
 public sealed class RunSummary
@@ -91,6 +102,7 @@ public sealed class RunSummary
     public List<RunRecord>? Runs { get; set; }
 
     /// <summary>PRTF cut-off as a fraction of Nyquist.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? PrtfCutoff { get; set; }
 
     /// <summary>Findings of analyses on the final item.</summary>

@@ -31,7 +31,11 @@ public enum RunMode
 /// <param name="CommandLine">The command line, recorded in results.</param>
 /// <param name="Backend">Requested backend (<c>--backend</c> or <c>CXDI_BACKEND</c>), or null.</param>
 /// <param name="Verbose">Print stack traces of plugin bugs.</param>
-public sealed record RunEnvironment(PluginCatalog Catalog, ILoggerFactory LoggerFactory, TextWriter Out, TextWriter Error, string CommandLine, string? Backend, bool Verbose);
+public sealed record RunEnvironment(PluginCatalog Catalog, ILoggerFactory LoggerFactory, TextWriter Out, TextWriter Error, string CommandLine, string? Backend, bool Verbose)
+{
+    /// <summary>Where progress reports go (a TUI run monitor); null prints them to <see cref="Out"/> as throttled lines.</summary>
+    public IProgress<ProgressReport>? Progress { get; init; }
+}
 
 /// <summary>The outcome of a run.</summary>
 /// <param name="ExitCode">0 success, 1 run failed, 2 bad input, 130 cancelled.</param>
@@ -68,11 +72,14 @@ public sealed class WorkflowRunner(RunEnvironment env)
         };
         var runInfo = new RunInfo(env.CommandLine, Versions.Software, plan.ResolvedYaml);
         var resolver = new PluginResolver(env.Catalog, env.Backend);
-        var progress = new ConsoleProgress(env.Out);
+        var progress = env.Progress ?? new ConsoleProgress(env.Out);
         OutputSink? sink = null;
-        StepContext Context(string stepId, string pluginId) => new()
+        StepContext Context(string stepId, string pluginId) => NewContext(stepId, pluginId, cancellation);
+
+        // Writers are not cancelled: a run that finished is written completely even after Ctrl+C.
+        StepContext NewContext(string stepId, string pluginId, CancellationToken token) => new()
         {
-            Cancellation = cancellation,
+            Cancellation = token,
             Progress = progress,
             Logger = env.LoggerFactory.CreateLogger(pluginId),
             StepId = stepId,
@@ -84,7 +91,7 @@ public sealed class WorkflowRunner(RunEnvironment env)
 
         if (mode == RunMode.Full)
         {
-            sink = new OutputSink(plan.OutputDirectory, plan.Writers, () => Context("output", "output"));
+            sink = new OutputSink(plan.OutputDirectory, plan.Writers, () => NewContext("output", "output", CancellationToken.None), deferErrors: true);
             try
             {
                 Directory.CreateDirectory(plan.OutputDirectory);
@@ -110,6 +117,12 @@ public sealed class WorkflowRunner(RunEnvironment env)
         {
             current = new StepRecord { Id = id ?? p.StepId, Plugin = p.Descriptor.Id, Version = p.Descriptor.Version, Status = "running" };
             summary.Steps.Add(current);
+            stepClock.Restart();
+        }
+
+        void BeginRecord(StepRecord record)
+        {
+            current = record;
             stepClock.Restart();
         }
 
@@ -140,7 +153,7 @@ public sealed class WorkflowRunner(RunEnvironment env)
                 if (step.Plugin is IPhaser && !guardrailsDone)
                 {
                     guardrailsDone = true;
-                    item = RunGuardrails(item, summary, Context);
+                    item = RunGuardrails(item, summary, Context, BeginRecord);
                 }
 
                 if (mode == RunMode.Check && step.Plugin is IPhaser)
@@ -151,13 +164,22 @@ public sealed class WorkflowRunner(RunEnvironment env)
                 Begin(step);
                 var spec = plan.Specs.Count > i + 1 ? plan.Specs[i + 1] : null;
                 item = Execute(step, item, spec, Context(step.StepId, step.Descriptor.Id));
+                if (sink?.Failure is { } writeFailure)
+                {
+                    throw writeFailure;
+                }
+
                 End();
                 env.Out.WriteLine($"[{step.StepId}] {step.Descriptor.Id} done in {current!.Seconds:F2} s");
+                if (step.Plugin is IAnalysis)
+                {
+                    PrintFindings(env.Out, step.Descriptor.Id, item);
+                }
             }
 
             if (mode == RunMode.Check && !guardrailsDone)
             {
-                item = RunGuardrails(item, summary, Context);
+                item = RunGuardrails(item, summary, Context, BeginRecord);
             }
 
             cancellation.ThrowIfCancellationRequested();
@@ -174,7 +196,7 @@ public sealed class WorkflowRunner(RunEnvironment env)
                     }
 
                     Begin(writer, "output");
-                    var files = new OutputSink(plan.OutputDirectory, [writer], () => Context("output", writer.Descriptor.Id)).Write(item, "result");
+                    var files = new OutputSink(plan.OutputDirectory, [writer], () => NewContext("output", writer.Descriptor.Id, CancellationToken.None)).Write(item, "result");
                     End();
                     foreach (var f in files)
                     {
@@ -302,15 +324,16 @@ public sealed class WorkflowRunner(RunEnvironment env)
         return result;
     }
 
-    private DataItem RunGuardrails(DataItem item, RunSummary summary, Func<string, string, StepContext> context)
+    private DataItem RunGuardrails(DataItem item, RunSummary summary, Func<string, string, StepContext> context, Action<StepRecord> begin)
     {
-        if (env.Catalog.Find(GuardrailsId) is not { Role: PluginRole.Analysis } descriptor)
+        if (env.Catalog.Find(GuardrailsId, PluginRole.Analysis) is not { } descriptor)
         {
             return item;
         }
 
-        var record = new StepRecord { Id = "guardrails", Plugin = descriptor.Id, Version = descriptor.Version };
+        var record = new StepRecord { Id = "guardrails", Plugin = descriptor.Id, Version = descriptor.Version, Status = "running" };
         summary.Steps.Add(record);
+        begin(record);
         var clock = Stopwatch.StartNew();
         var analysis = (IAnalysis)PluginCatalog.Create(descriptor);
         if (!PluginGuard.Call(descriptor.Id, () => analysis.Accepts(item.Spec)))
@@ -377,7 +400,16 @@ public sealed class WorkflowRunner(RunEnvironment env)
                 case System.Collections.IEnumerable list:
                     foreach (var element in list)
                     {
-                        output.WriteLine($"[{key}] {Show(element)}");
+                        // {level, code, value, message} records (cxdi.guardrails) print as "level code: message".
+                        if (element is System.Collections.IDictionary { } record && record.Contains("message"))
+                        {
+                            var head = string.Join(' ', new[] { record.Contains("level") ? record["level"] : null, record.Contains("code") ? record["code"] : null }.OfType<object>());
+                            output.WriteLine($"[{key}] {(head.Length > 0 ? head + ": " : "")}{record["message"]}");
+                        }
+                        else
+                        {
+                            output.WriteLine($"[{key}] {Show(element)}");
+                        }
                     }
 
                     break;

@@ -70,6 +70,7 @@ public static class OptionsBinder
         var specs = Describe(optionsType, withDefaults: false);
         var byKey = specs.ToDictionary(s => s.Key, StringComparer.Ordinal);
         var keyNodes = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var failedKeys = new HashSet<string>(StringComparer.Ordinal);
         switch (with)
         {
             case null:
@@ -106,6 +107,7 @@ public static class OptionsBinder
                     }
                     else
                     {
+                        failedKeys.Add(key);
                         problems.Add(map.Problem(valueNode, $"option '{key}' of {pluginId} {error}", owner));
                     }
                 }
@@ -116,10 +118,7 @@ public static class OptionsBinder
                 break;
         }
 
-        if (problems.Count > before)
-        {
-            return null;
-        }
+        var bindingFailed = problems.Count > before;
 
         YamlNode? NodeOf(string propertyName)
         {
@@ -135,11 +134,16 @@ public static class OptionsBinder
         {
             var member = result.MemberNames.FirstOrDefault() ?? "";
             var key = KeyOfProperty(member);
+            if (failedKeys.Contains(key))
+            {
+                continue;
+            }
+
             var message = (result.ErrorMessage ?? "is invalid").Replace("The field " + member, key, StringComparison.Ordinal).Replace(member, key, StringComparison.Ordinal);
             problems.Add(map.Problem(NodeOf(member), $"option '{key}' of {pluginId}: {message}", owner));
         }
 
-        if (results.Count == 0)
+        if (results.Count == 0 && !bindingFailed)
         {
             try
             {
@@ -411,7 +415,7 @@ public static class OptionsBinder
             case TypeCode.Double:
                 if (TryParseNumber(text, out var d))
                 {
-                    value = underlying == typeof(float) ? (float)d : d;
+                    value = underlying == typeof(float) ? (object)(float)d : d;
                     return true;
                 }
 

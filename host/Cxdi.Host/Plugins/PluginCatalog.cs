@@ -31,7 +31,7 @@ public sealed class PluginCatalog : IDisposable
 
     private readonly List<PluginLoader> _loaders = [];
     private readonly List<ServiceProvider> _providers = [];
-    private readonly Dictionary<string, PluginDescriptor> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<PluginDescriptor>> _byId = new(StringComparer.Ordinal);
     private readonly List<PluginDescriptor> _ordered = [];
     private readonly HashSet<string> _loadedFiles = new(StringComparer.Ordinal);
 
@@ -65,8 +65,14 @@ public sealed class PluginCatalog : IDisposable
         }
     }
 
-    /// <summary>The plugin with this id, or null.</summary>
-    public PluginDescriptor? Find(string id) => _byId.GetValueOrDefault(id);
+    /// <summary>The plugin with this id, or null; when a format's reader and writer share an id, the first loaded.</summary>
+    public PluginDescriptor? Find(string id) => _byId.GetValueOrDefault(id)?[0];
+
+    /// <summary>The plugin with this id and role, or null.</summary>
+    public PluginDescriptor? Find(string id, PluginRole role) => _byId.GetValueOrDefault(id)?.FirstOrDefault(p => p.Role == role);
+
+    /// <summary>Every plugin with this id (one per role).</summary>
+    public IReadOnlyList<PluginDescriptor> FindAll(string id) => _byId.GetValueOrDefault(id) ?? [];
 
     /// <summary>Plugins of one role.</summary>
     public IEnumerable<PluginDescriptor> OfRole(PluginRole role) => _ordered.Where(p => p.Role == role);
@@ -254,10 +260,13 @@ public sealed class PluginCatalog : IDisposable
             ?? throw new PluginLoadException($"plugin {file}: {type.FullName} is registered but has no [CxdiPlugin(id, version)] attribute");
         var role = RoleOf(type)
             ?? throw new PluginLoadException($"plugin {file}: {attribute.Id} ({type.FullName}) implements no role interface (IDataReader, IPreprocessor, IPhaser…)");
-        if (_byId.TryGetValue(attribute.Id, out var existing))
+        // One id per role: a format's reader and writer may share an id (numpy.npy), two readers may not.
+        if (_byId.TryGetValue(attribute.Id, out var sameId) && sameId.FirstOrDefault(p => p.Role == role) is { } existing)
         {
             throw new PluginLoadException(
-                $"plugin id '{attribute.Id}' is claimed by both {existing.AssemblyFile} and {file}",
+                existing.AssemblyFile == file
+                    ? $"plugin id '{attribute.Id}' is claimed twice as a {existing.RoleName} in {file} ({existing.ImplementationType.FullName} and {type.FullName})"
+                    : $"plugin id '{attribute.Id}' is claimed by both {existing.AssemblyFile} and {file}",
                 "remove one of the two plugin folders or change one id");
         }
 
@@ -279,7 +288,12 @@ public sealed class PluginCatalog : IDisposable
         }
 
         var descriptor = new PluginDescriptor(attribute.Id, attribute.Version, role, optionsType, attribute.Description, folder, file, type, provider);
-        _byId.Add(attribute.Id, descriptor);
+        if (sameId is null)
+        {
+            _byId.Add(attribute.Id, sameId = []);
+        }
+
+        sameId.Add(descriptor);
         _ordered.Add(descriptor);
     }
 }

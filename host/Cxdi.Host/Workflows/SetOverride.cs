@@ -97,6 +97,14 @@ public static class SetOverride
                         return;
                     }
 
+                    if (match is YamlScalarNode shortForm)
+                    {
+                        // "writers: [cxdi.png]" written short: expand to { use: cxdi.png } so its options can be set.
+                        var expanded = new YamlMappingNode { { new YamlScalarNode("use"), shortForm } };
+                        sequence.Children[sequence.Children.IndexOf(match)] = expanded;
+                        match = expanded;
+                    }
+
                     current = match;
                     break;
                 default:

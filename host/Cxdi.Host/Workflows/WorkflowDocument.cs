@@ -219,7 +219,17 @@ public sealed class WorkflowDocument
                     CheckKeys(stepNode, $"step {i}", ["use", "id", "with"], problems);
                     var use = ParseUse(stepNode, $"step {i}", requireUse: true, problems);
                     var idNode = Get(stepNode, "id");
-                    var id = Scalar(idNode, "id", problems) ?? use.Use ?? $"step{i}";
+                    var explicitId = Scalar(idNode, "id", problems);
+                    var id = explicitId ?? use.Use ?? $"step{i}";
+                    if (explicitId is null)
+                    {
+                        // A plugin used twice without ids: the second is <plugin>#2, and so on.
+                        for (var n = 2; ids.Contains(id); n++)
+                        {
+                            id = $"{use.Use ?? "step"}#{n}";
+                        }
+                    }
+
                     if (!ids.Add(id))
                     {
                         problems.Add(Map.Problem(idNode ?? use.UseNode, $"step id '{id}' is used twice; give each step a distinct 'id:'", stepNode));

@@ -159,7 +159,7 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
                 }
             }
         }
-        else if (catalog.Find("cxdi.cxi") is { Role: PluginRole.Writer } cxi && Create(cxi, cxi.Id, new PluginUse(cxi.Id, null, null, doc.OutputNode), map.Where(doc.OutputNode), map, problems) is { } defaultWriter)
+        else if (catalog.Find("cxdi.cxi", PluginRole.Writer) is { } cxi && Create(cxi, cxi.Id, new PluginUse(cxi.Id, null, null, doc.OutputNode), map.Where(doc.OutputNode), map, problems) is { } defaultWriter)
         {
             writers.Add(defaultWriter);
         }
@@ -295,8 +295,8 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
 
     private PluginDescriptor? Lookup(string id, YamlNode node, IReadOnlyList<PluginRole> roles, string what, SourceMap map, List<Problem> problems)
     {
-        var descriptor = catalog.Find(id);
-        if (descriptor is null)
+        var candidates = catalog.FindAll(id);
+        if (candidates.Count == 0)
         {
             var sameRole = catalog.Plugins.Where(p => roles.Contains(p.Role)).Select(p => p.Id).ToList();
             var suggestion = Naming.Suggest(id, sameRole.Count > 0 ? sameRole : catalog.Plugins.Select(p => p.Id));
@@ -304,6 +304,7 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
             return null;
         }
 
+        var descriptor = candidates.FirstOrDefault(p => roles.Contains(p.Role)) ?? candidates[0];
         if (!roles.Contains(descriptor.Role))
         {
             var expected = string.Join(" or ", roles.Select(r => Naming.ToKebabCase(Naming.ToSnakeCase(r.ToString()))));

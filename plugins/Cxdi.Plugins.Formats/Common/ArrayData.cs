@@ -106,6 +106,11 @@ public sealed class ArrayData
         return result;
     }
 
+    /// <summary>Converts the elements to float64 (exact for float64 and for integers up to 2^24).</summary>
+    public double[] ToDouble() => Type == ElementType.Float64
+        ? MemoryMarshal.Cast<byte, double>(Bytes.AsSpan()).ToArray()
+        : Array.ConvertAll(ToFloat(), v => (double)v);
+
     /// <summary>Converts the elements to uint32 flags: integers keep their low 32 bits, floats become 1 when non-zero (NaN included).</summary>
     public uint[] ToFlags()
     {

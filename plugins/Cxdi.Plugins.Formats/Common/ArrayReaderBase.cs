@@ -37,7 +37,7 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
     protected override DataSpec Probe(DataPath source, TOptions options)
     {
         ReaderErrors.RequireFile(source.File);
-        var header = ReadHeader(source, options);
+        var header = Guarded(source, () => ReadHeader(source, options));
         var dims = Normalise(source, header.Dims);
         var frames = SelectFrames(source, dims, options);
         Shape shape = dims.Length == 2 || options.SumFrames
@@ -55,10 +55,10 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
     protected override DiffractionData Read(DataPath source, TOptions options, StepContext context)
     {
         ReaderErrors.RequireFile(source.File);
-        var header = ReadHeader(source, options);
+        var header = Guarded(source, () => ReadHeader(source, options));
         var dims = Normalise(source, header.Dims);
         var frames = SelectFrames(source, dims, options);
-        var array = ReadArray(source, options, header, frames, context.Cancellation);
+        var array = Guarded(source, () => ReadArray(source, options, header, frames, context.Cancellation));
         context.Cancellation.ThrowIfCancellationRequested();
 
         var ny = (int)dims[^2];
@@ -136,10 +136,24 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
     {
         ReaderErrors.RequireFile(source.File);
         var options = new TOptions();
-        var header = ReadHeader(source, options);
+        var header = Guarded(source, () => ReadHeader(source, options));
         var dims = Normalise(source, header.Dims);
         FrameRange? frames = dims.Length == 3 ? new FrameRange(0, (int)dims[0]) : null;
-        return ReadArray(source, options, header, frames, cancellation);
+        return Guarded(source, () => ReadArray(source, options, header, frames, cancellation));
+    }
+
+    /// <summary>Runs a format's code, turning I/O and decoding failures on a damaged file into <see cref="InvalidInputException"/>.</summary>
+    protected static T Guarded<T>(DataPath source, Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
+        {
+            var first = ex.Message.Split('\n')[0].Trim();
+            throw new InvalidInputException(source.ToString(), $"cannot be read: {first}", "the file is damaged, truncated or not in this format", ex);
+        }
     }
 
     /// <summary>Lower-case hex SHA-256 of a whole file.</summary>

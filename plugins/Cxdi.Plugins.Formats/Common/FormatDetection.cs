@@ -1,4 +1,7 @@
 using Cxdi.Plugins.Formats.Edf;
+using Cxdi.Plugins.Formats.Hdf5;
+using Cxdi.Plugins.Formats.Numpy;
+using Cxdi.Plugins.Formats.Tiff;
 
 namespace Cxdi.Plugins.Formats.Common;
 
@@ -9,7 +12,7 @@ internal static class FormatDetection
     public const int HeadLength = 4096;
 
     /// <summary>The built-in readers that can read a whole array (for mask files), in detection order.</summary>
-    public static IReadOnlyList<IArraySource> ArraySources { get; } = [new EdfReader()];
+    public static IReadOnlyList<IArraySource> ArraySources { get; } = [new EdfReader(), new Hdf5Reader(), new NpyReader(), new TiffReader()];
 
     /// <summary>The first bytes of a file (up to <see cref="HeadLength"/>).</summary>
     public static byte[] Head(string file)

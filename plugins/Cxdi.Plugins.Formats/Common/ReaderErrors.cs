@@ -60,6 +60,17 @@ public static class ReaderErrors
         }
 
         var bytes = (long)count * elementSize;
+        if (bytes > Array.MaxLength)
+        {
+            throw new InvalidInputException(file, $"{what} declares {string.Join("x", dims)} elements of {elementSize} bytes ({bytes} bytes), more than one array can hold", "read a frame range (first_frame, frame_count) or crop the data first");
+        }
+
+        var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (memory > 0 && bytes * 3 > memory)
+        {
+            throw new InvalidInputException(file, $"{what} declares {string.Join("x", dims)} elements ({bytes >> 20} MiB), too large for the {memory >> 20} MiB of memory available", "read a frame range (first_frame, frame_count) or bin the data first");
+        }
+
         if (available is { } have && bytes > have)
         {
             throw new InvalidInputException(file, $"{what} declares {string.Join("x", dims)} elements ({bytes} bytes) but only {have} bytes are in the file", "the file is truncated or its header is wrong");

@@ -15,9 +15,6 @@ namespace Cxdi.Plugins.Formats.Edf;
 /// <param name="BigEndian">True for <c>HighByteFirst</c>.</param>
 public sealed record EdfBlock(int Index, IReadOnlyList<KeyValuePair<string, string>> Keys, long DataOffset, long DataSize, long[] Dims, ElementType Type, bool BigEndian)
 {
-    /// <summary>Bytes the elements occupy.</summary>
-    public long ElementBytes => Dims[0] * Dims[1] * Dims[2] * ElementTypes.SizeOf(Type);
-
     /// <summary>The value of <paramref name="key"/> (case-insensitive), or null.</summary>
     public string? Get(string key) => Keys.FirstOrDefault(k => string.Equals(k.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
 }
@@ -265,8 +262,8 @@ public static class EdfFile
                 continue;
             }
 
-            var key = s[..eq].Trim();
-            var value = s[(eq + 1)..].Trim();
+            var key = OneLine(s[..eq]);
+            var value = OneLine(s[(eq + 1)..]);
             if (key.Length > 0)
             {
                 keys.Add(new(key, value));
@@ -274,6 +271,12 @@ public static class EdfFile
         }
 
         return keys;
+    }
+
+    private static string OneLine(string text)
+    {
+        var clean = string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return clean.Length > 200 ? clean[..200] : clean;
     }
 
     private static int FirstNonBlank(ReadOnlySpan<byte> bytes)

@@ -12,6 +12,9 @@ namespace Cxdi.Plugins.Phasing.Fft;
 /// </summary>
 internal sealed unsafe class FftwEngine : IFftEngine
 {
+    /// <summary>Smallest share of a transform worth a thread; smaller transforms run on one (waking threads costs more).</summary>
+    private const int MinValuesPerThread = 1 << 15;
+
     private static readonly Lock PlannerLock = new();
     private static readonly Dictionary<PlanKey, PlanEntry> Plans = [];
     private static readonly Lazy<Availability> Probe = new(ProbeLibrary);
@@ -24,8 +27,8 @@ internal sealed unsafe class FftwEngine : IFftEngine
     private bool _disposed;
 
     /// <summary>
-    /// Creates an engine for <paramref name="shape"/> using <paramref name="threads"/> threads per transform
-    /// (≤ 0: all cores). Planning may take seconds per new shape with <see cref="FftPlanning.Measure"/> unless wisdom
+    /// Creates an engine for <paramref name="shape"/> using up to <paramref name="threads"/> threads per transform
+    /// (≤ 0: all cores; one per 32 Ki values at most). Planning may take seconds per new shape with <see cref="FftPlanning.Measure"/> unless wisdom
     /// is cached on disk. Throws <see cref="InvalidOperationException"/> when FFTW is not available here.
     /// </summary>
     public FftwEngine(Shape shape, int threads, FftPlanning planning = FftPlanning.Default)
@@ -38,7 +41,7 @@ internal sealed unsafe class FftwEngine : IFftEngine
         Shape = shape;
         _length = checked((int)shape.Length);
         int wanted = threads <= 0 ? Environment.ProcessorCount : threads;
-        Threads = Probe.Value.HasThreads ? wanted : 1;
+        Threads = Probe.Value.HasThreads ? Math.Clamp(_length / MinValuesPerThread, 1, wanted) : 1;
         Planning = FftPlanningSettings.Resolve(planning);
         _forward = Acquire(new PlanKey(shape, Threads, FftwNative.Forward, Planning));
         try
@@ -54,6 +57,9 @@ internal sealed unsafe class FftwEngine : IFftEngine
 
     /// <summary>FFTW's version string, e.g. "fftw-3.3.10-sse2-avx", or "FFTW 3" when the library does not export it.</summary>
     public static string Version => Probe.Value.Version;
+
+    /// <summary>The version without its "fftw-" prefix, e.g. "3.3.10-sse2-avx".</summary>
+    private static string ShortVersion => Version.StartsWith("fftw-", StringComparison.Ordinal) ? Version[5..] : Version;
 
     /// <summary>Number of distinct plans alive in the process-wide cache.</summary>
     internal static int CachedPlanCount
@@ -71,7 +77,7 @@ internal sealed unsafe class FftwEngine : IFftEngine
     public Shape Shape { get; }
 
     /// <inheritdoc />
-    public string Name => $"FFTW {Version}, {Threads} thread{(Threads == 1 ? "" : "s")}, {(Planning == FftPlanning.Measure ? "measured" : "estimated")} plans";
+    public string Name => $"FFTW {ShortVersion}, {Threads} thread{(Threads == 1 ? "" : "s")}, {(Planning == FftPlanning.Measure ? "measured" : "estimated")} plans";
 
     /// <inheritdoc />
     public int Threads { get; }
@@ -110,6 +116,23 @@ internal sealed unsafe class FftwEngine : IFftEngine
                 FftwNative.DestroyPlan(entry.Handle);
                 Plans.Remove(key);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes FFTW's accumulated wisdom to <paramref name="path"/> atomically; false (never an exception) when it
+    /// cannot. Measured planning does this by itself; this is for tools and tests.
+    /// </summary>
+    public static bool ExportWisdom(string path)
+    {
+        if (!IsAvailable(out _))
+        {
+            return false;
+        }
+
+        lock (PlannerLock)
+        {
+            return FftwWisdom.Export(path);
         }
     }
 
@@ -228,9 +251,9 @@ internal sealed unsafe class FftwEngine : IFftEngine
             throw new InvalidOperationException($"FFTW could not plan a {s} transform");
         }
 
-        if (measure)
+        if (measure && FftwWisdom.FilePath is { } wisdom)
         {
-            FftwWisdom.Export();
+            FftwWisdom.Export(wisdom);
         }
 
         return plan;
@@ -243,13 +266,23 @@ internal sealed unsafe class FftwEngine : IFftEngine
             return new Availability(false, false, "FFTW 3", $"{FftwNative.Library} not found (install libfftw3-single3)");
         }
 
+        string[] needed = ["fftwf_plan_dft_2d", "fftwf_plan_dft_3d", "fftwf_execute_dft", "fftwf_destroy_plan", "fftwf_alignment_of",
+            "fftwf_import_wisdom_from_filename", "fftwf_export_wisdom_to_filename"];
+        string? missing = needed.FirstOrDefault(name => !NativeLibrary.TryGetExport(handle, name, out _));
+        if (missing is not null)
+        {
+            return new Availability(false, false, "FFTW 3", $"{FftwNative.Library} lacks {missing} (FFTW 3.3 or later is needed)");
+        }
+
         string version = "FFTW 3";
         if (NativeLibrary.TryGetExport(handle, "fftwf_version", out nint symbol) && symbol != 0)
         {
             version = Marshal.PtrToStringUTF8(symbol) ?? version;
         }
 
-        bool threads = NativeLibrary.TryLoad(FftwNative.ThreadsLibrary, out _);
+        bool threads = NativeLibrary.TryLoad(FftwNative.ThreadsLibrary, out nint threadsHandle)
+            && NativeLibrary.TryGetExport(threadsHandle, "fftwf_init_threads", out _)
+            && NativeLibrary.TryGetExport(threadsHandle, "fftwf_plan_with_nthreads", out _);
         return new Availability(true, threads, version, threads ? "available" : $"available, single-threaded ({FftwNative.ThreadsLibrary} not found)");
     }
 

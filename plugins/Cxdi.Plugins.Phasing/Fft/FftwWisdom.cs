@@ -6,7 +6,7 @@ namespace Cxdi.Plugins.Phasing.Fft;
 /// <c>$XDG_CACHE_HOME/cxdi/fftwf-&lt;host&gt;.wisdom</c> or <c>~/.cache/cxdi/…</c>. Reading and writing never fail a
 /// run: an unreadable or unwritable file only means planning is measured again. Writes go to a temporary file in the
 /// same directory, then replace the old file, so a concurrent reader never sees half a file.
-/// Every member must be called with FFTW's planner lock held.
+/// <see cref="ImportOnce"/> and <see cref="Export"/> must be called with FFTW's planner lock held.
 /// </summary>
 internal static class FftwWisdom
 {
@@ -15,32 +15,39 @@ internal static class FftwWisdom
 
     private static bool _imported;
 
-    /// <summary>The wisdom file, or null when disabled or no home/cache directory is known.</summary>
-    public static string? FilePath
+    /// <summary>The wisdom file for this process's environment, or null when disabled or no home directory is known.</summary>
+    public static string? FilePath => ResolvePath(
+        Environment.GetEnvironmentVariable(Variable),
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME"),
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+        Environment.MachineName);
+
+    /// <summary>
+    /// The wisdom file: <paramref name="overridden"/> when set (null for "none"), else
+    /// <c>&lt;cache&gt;/cxdi/fftwf-&lt;machine&gt;.wisdom</c> with cache = an absolute <paramref name="xdgCache"/> or
+    /// <c>&lt;home&gt;/.cache</c>; null when neither is known.
+    /// </summary>
+    public static string? ResolvePath(string? overridden, string? xdgCache, string? home, string machine)
     {
-        get
+        overridden = overridden?.Trim();
+        if (!string.IsNullOrEmpty(overridden))
         {
-            string? overridden = Environment.GetEnvironmentVariable(Variable)?.Trim();
-            if (!string.IsNullOrEmpty(overridden))
-            {
-                return string.Equals(overridden, "none", StringComparison.OrdinalIgnoreCase) ? null : overridden;
-            }
-
-            string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            if (string.IsNullOrWhiteSpace(cache) || !Path.IsPathRooted(cache))
-            {
-                string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-                if (string.IsNullOrEmpty(home))
-                {
-                    return null;
-                }
-
-                cache = Path.Combine(home, ".cache");
-            }
-
-            string host = string.Concat(Environment.MachineName.Select(c => char.IsLetterOrDigit(c) || c == '-' ? c : '_'));
-            return Path.Combine(cache, "cxdi", $"fftwf-{host}.wisdom");
+            return string.Equals(overridden, "none", StringComparison.OrdinalIgnoreCase) ? null : overridden;
         }
+
+        string? cache = xdgCache;
+        if (string.IsNullOrWhiteSpace(cache) || !Path.IsPathRooted(cache))
+        {
+            if (string.IsNullOrEmpty(home))
+            {
+                return null;
+            }
+
+            cache = Path.Combine(home, ".cache");
+        }
+
+        string host = string.Concat(machine.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_'));
+        return Path.Combine(cache, "cxdi", $"fftwf-{host}.wisdom");
     }
 
     /// <summary>Whether the last import found and accepted a wisdom file.</summary>
@@ -69,15 +76,12 @@ internal static class FftwWisdom
         }
     }
 
-    /// <summary>Writes all wisdom accumulated in this process (including what was imported) atomically.</summary>
-    public static void Export()
+    /// <summary>
+    /// Writes all wisdom accumulated in this process (including what was imported) to <paramref name="path"/>
+    /// atomically; returns false, without throwing, when the file cannot be written.
+    /// </summary>
+    public static bool Export(string path)
     {
-        string? path = FilePath;
-        if (path is null)
-        {
-            return;
-        }
-
         string? temporary = null;
         try
         {
@@ -88,11 +92,15 @@ internal static class FftwWisdom
             {
                 File.Move(temporary, path, overwrite: true);
                 temporary = null;
+                return true;
             }
+
+            return false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             // Wisdom only saves planning time: a read-only or full disk leaves the next run to measure again.
+            return false;
         }
         finally
         {

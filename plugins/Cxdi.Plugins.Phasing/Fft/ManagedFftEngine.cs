@@ -6,25 +6,42 @@ using Cxdi.Sdk.Data;
 namespace Cxdi.Plugins.Phasing.Fft;
 
 /// <summary>
-/// In-place complex64 FFTs in managed code, for machines without FFTW. Each axis is a pass over batches of
+/// In-place complex64 FFTs in managed code, for machines without FFTW. Each axis is swept in batches of
 /// <see cref="Vector{T}.Count"/> lines (8 with AVX): a batch is copied into per-thread scratch in split re/im layout,
-/// transformed by a mixed-radix Stockham <see cref="LinePlan"/> with vertical SIMD butterflies, and copied back. Along
-/// the strided axes (columns, planes) a batch is 8 adjacent lines, so every load is 64 contiguous bytes and no
-/// transpose is needed. The inverse runs as conj∘forward∘conj, with the conjugations and the 1/N scaling fused into the
-/// first load and last store. Batches are split over <see cref="Threads"/> threads; nothing is allocated per transform
-/// when <see cref="Threads"/> is 1 (Parallel.For's bookkeeping allocates a little otherwise).
+/// transformed by a mixed-radix Stockham <see cref="LinePlan"/> with vertical SIMD butterflies, and copied back. Rows
+/// are transposed 8×4 in registers on the way; along the strided axes (columns, planes) a batch is 8 adjacent lines,
+/// so every access is 64·width contiguous bytes and no transpose is needed. In 3D, rows and columns run plane by plane
+/// while the plane is in cache. The inverse runs as conj∘forward∘conj, with the conjugations and the 1/N scaling fused
+/// into the first load and the last store. Work is shared among <see cref="Threads"/> threads through a counter: the
+/// calling thread works too and thread-pool helpers join while units are left, so a helper the OS starts late (a busy
+/// machine) is simply not waited for. Nothing is allocated per transform.
 /// </summary>
-internal sealed unsafe class ManagedFftEngine : IFftEngine
+internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
 {
+    /// <summary>Most batches of adjacent lines moved together in one strided sweep.</summary>
+    private const int MaxWidth = 4;
+
+    /// <summary>Smallest share of a transform worth a thread: below it, waking a worker costs more than it saves.</summary>
+    private const int MinValuesPerWorker = 1 << 16;
+
+    /// <summary>Largest plane (complex values; 512 KiB) transformed along rows and columns in one fused pass.</summary>
+    private const int MaxFusedPlane = 1 << 16;
+
     private readonly Axis[] _axes;
+    private readonly Pass[] _passes;
     private readonly AlignedComplexBuffer[] _scratch;
     private readonly int _bufferFloats;
-    private readonly Action<int> _worker;
-    private readonly ParallelOptions _parallel;
+    private readonly int[] _slotBusy;
     private Complex32* _data;
-    private Axis _axis = null!;
+    private Pass _pass = null!;
     private bool _conjugateIn, _conjugateOut;
     private float _scale;
+    private int _nextUnit;
+    private int _units;
+    private int _chunk;
+    private int _open;
+    private int _active;
+    private Exception? _helperError;
     private bool _disposed;
 
     /// <summary>Creates an engine for <paramref name="shape"/> with <paramref name="threads"/> threads per transform (≤ 0: all cores).</summary>
@@ -39,9 +56,14 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
         LinePlan PlanFor(int n) => plans.TryGetValue(n, out LinePlan? p) ? p : plans[n] = new LinePlan(n);
 
         // Rows: lanes are consecutive rows; columns and planes: lanes are adjacent values of a row or plane.
+        // In 3D, when a plane fits in cache, rows and columns are transformed plane by plane (one fused pass), so the
+        // column sweep finds the plane still in L2; rows are then grouped per plane.
+        bool fusePlanes = shape.Nz > 1 && shape.Ny > 1 && shape.Nx > 1 && planeSize <= MaxFusedPlane && shape.Nz >= 2 * Threads;
         if (shape.Nx > 1)
         {
-            axes.Add(new Axis(PlanFor(shape.Nx), Groups: 1, GroupStride: 0, LinesPerGroup: shape.Nz * shape.Ny, LaneStride: shape.Nx, ElementStride: 1));
+            axes.Add(fusePlanes
+                ? new Axis(PlanFor(shape.Nx), Groups: shape.Nz, GroupStride: planeSize, LinesPerGroup: shape.Ny, LaneStride: shape.Nx, ElementStride: 1)
+                : new Axis(PlanFor(shape.Nx), Groups: 1, GroupStride: 0, LinesPerGroup: shape.Nz * shape.Ny, LaneStride: shape.Nx, ElementStride: 1));
         }
 
         if (shape.Ny > 1)
@@ -55,16 +77,19 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
         }
 
         _axes = [.. axes];
+        _passes = fusePlanes
+            ? [new Pass([_axes[0], _axes[1]], shape.Nz), new Pass([_axes[2]], _axes[2].Units)]
+            : [.. _axes.Select(a => new Pass([a], a.Units))];
         int elements = _axes.Length == 0 ? 1 : _axes.Max(a => a.Plan.BufferElements);
+        int buffers = _axes.Length == 0 ? 3 : Math.Max(3, _axes.Max(a => a.Width) + 2);
         _bufferFloats = ((elements * StockhamKernels.ElementFloats) + 15) & ~15;
         _scratch = new AlignedComplexBuffer[Threads];
         for (int t = 0; t < Threads; t++)
         {
-            _scratch[t] = new AlignedComplexBuffer(3 * _bufferFloats / 2);
+            _scratch[t] = new AlignedComplexBuffer(buffers * _bufferFloats / 2);
         }
 
-        _worker = RunWorker;
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        _slotBusy = new int[Threads];
         Name = $"managed mixed-radix ({string.Join(" x ", _axes.Select(a => a.Plan.Description).Reverse())}), {SimdDescription}, {Threads} thread{(Threads == 1 ? "" : "s")}";
     }
 
@@ -132,20 +157,20 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
             _data = p;
             try
             {
-                for (int i = 0; i < _axes.Length; i++)
+                for (int i = 0; i < _passes.Length; i++)
                 {
-                    _axis = _axes[i];
+                    _pass = _passes[i];
                     _conjugateIn = inverse && i == 0;
-                    _conjugateOut = inverse && i == _axes.Length - 1;
+                    _conjugateOut = inverse && i == _passes.Length - 1;
                     _scale = _conjugateOut ? 1f / Length : 1f;
-                    int workers = Math.Min(Threads, _axis.Batches);
+                    int workers = Math.Min(Math.Min(Threads, _pass.Units), Math.Max(1, Length / MinValuesPerWorker));
                     if (workers <= 1)
                     {
-                        RunBatches(0, _axis.Batches, 0);
+                        RunPassUnits(0, _pass.Units, 0);
                     }
                     else
                     {
-                        Parallel.For(0, workers, _parallel, _worker);
+                        RunShared(workers);
                     }
                 }
             }
@@ -156,39 +181,204 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine
         }
     }
 
-    private void RunWorker(int worker)
+    /// <summary>
+    /// Runs the current pass on the calling thread (scratch slot 0) with up to <paramref name="workers"/> − 1
+    /// thread-pool helpers, and returns once every unit is done and no helper is inside the pass.
+    /// </summary>
+    private void RunShared(int workers)
     {
-        int workers = Math.Min(Threads, _axis.Batches);
-        long total = _axis.Batches;
-        RunBatches((int)(total * worker / workers), (int)(total * (worker + 1) / workers), worker);
-    }
-
-    private void RunBatches(int first, int end, int worker)
-    {
-        Axis axis = _axis;
-        int lanesPerBatch = Vector<float>.Count;
-        int batchesPerGroup = axis.BatchesPerGroup;
-        int n = axis.Plan.Length;
-        float* a = (float*)_scratch[worker].Pointer;
-        float* b = a + _bufferFloats;
-        float* c = b + _bufferFloats;
-        for (int batch = first; batch < end; batch++)
+        _units = _pass.Units;
+        _chunk = Math.Max(1, _units / (4 * workers));
+        _nextUnit = 0;
+        Volatile.Write(ref _open, 1);
+        for (int h = 1; h < workers; h++)
         {
-            int group = batch / batchesPerGroup;
-            int line = (batch - (group * batchesPerGroup)) * lanesPerBatch;
-            int lanes = Math.Min(lanesPerBatch, axis.LinesPerGroup - line);
-            Complex32* line0 = _data + (group * axis.GroupStride) + (line * axis.LaneStride);
-            BatchTransfer.Load(line0, axis.LaneStride, axis.ElementStride, lanes, n, a, _conjugateIn);
-            float* result = axis.Plan.Execute(a, b, c);
-            BatchTransfer.Store(result, line0, axis.LaneStride, axis.ElementStride, lanes, n, _conjugateOut, _scale);
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+
+        TakeUnits(0);
+
+        // Close the pass, then wait for helpers that joined it; later ones see it closed and leave at once. The wait
+        // spins and yields but never sleeps: a 1 ms sleep would cost more than a whole pass.
+        Interlocked.Exchange(ref _open, 0);
+        var wait = default(SpinWait);
+        while (Volatile.Read(ref _active) != 0)
+        {
+            wait.SpinOnce(sleep1Threshold: -1);
+        }
+
+        if (_helperError is { } error)
+        {
+            _helperError = null;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
         }
     }
 
-    /// <summary>One pass: lines of <see cref="LinePlan.Length"/> values, in groups of lines that sit at a fixed lane stride.</summary>
+    /// <summary>A thread-pool helper: joins the open pass, if any, with a free scratch slot.</summary>
+    void IThreadPoolWorkItem.Execute()
+    {
+        Interlocked.Increment(ref _active);
+        try
+        {
+            if (Volatile.Read(ref _open) == 0)
+            {
+                return;
+            }
+
+            for (int slot = 1; slot < _slotBusy.Length; slot++)
+            {
+                if (Interlocked.CompareExchange(ref _slotBusy[slot], 1, 0) == 0)
+                {
+                    try
+                    {
+                        TakeUnits(slot);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _slotBusy[slot], 0);
+                    }
+
+                    return;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _helperError ??= e;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    /// <summary>Takes chunks of units from the shared counter until none are left.</summary>
+    private void TakeUnits(int slot)
+    {
+        int units = _units, chunk = _chunk;
+        while (true)
+        {
+            int first = Interlocked.Add(ref _nextUnit, chunk) - chunk;
+            if (first >= units)
+            {
+                return;
+            }
+
+            RunPassUnits(first, Math.Min(units, first + chunk), slot);
+        }
+    }
+
+    /// <summary>
+    /// Runs units [first, end) of the current pass: units of its one axis, or, for a fused pass, whole groups
+    /// (planes) through each of its axes in turn. The inverse's conjugations and scaling apply to the first and last
+    /// axis of the whole transform only.
+    /// </summary>
+    private void RunPassUnits(int first, int end, int worker)
+    {
+        Axis[] axes = _pass.Axes;
+        if (axes.Length == 1)
+        {
+            RunUnits(axes[0], first, end, worker, _conjugateIn, _conjugateOut, _scale);
+            return;
+        }
+
+        for (int group = first; group < end; group++)
+        {
+            for (int i = 0; i < axes.Length; i++)
+            {
+                bool last = i == axes.Length - 1;
+                int perGroup = axes[i].UnitsPerGroup;
+                RunUnits(axes[i], group * perGroup, (group + 1) * perGroup, worker, _conjugateIn && i == 0, _conjugateOut && last, _conjugateOut && last ? _scale : 1f);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Transforms work units [first, end) of <paramref name="axis"/> with one worker's scratch. A unit is
+    /// <see cref="Axis.Width"/> consecutive batches of one group, moved together so that a strided sweep reads and
+    /// writes 64·width contiguous bytes per element; each batch then runs on its own buffer from a pool of width + 2.
+    /// </summary>
+    private void RunUnits(Axis axis, int first, int end, int worker, bool conjugateIn, bool conjugateOut, float scale)
+    {
+        int l = Vector<float>.Count;
+        int n = axis.Plan.Length;
+        float* scratch = (float*)_scratch[worker].Pointer;
+        float** inputs = stackalloc float*[MaxWidth];
+        float** results = stackalloc float*[MaxWidth];
+        for (int unit = first; unit < end; unit++)
+        {
+            int group = unit / axis.UnitsPerGroup;
+            int firstBatch = (unit - (group * axis.UnitsPerGroup)) * axis.Width;
+            int batches = Math.Min(axis.Width, axis.BatchesPerGroup - firstBatch);
+            int firstLine = firstBatch * l;
+            Complex32* line0 = _data + (group * axis.GroupStride) + (firstLine * axis.LaneStride);
+            if (batches == 1)
+            {
+                int lanes = Math.Min(l, axis.LinesPerGroup - firstLine);
+                BatchTransfer.Load(line0, axis.LaneStride, axis.ElementStride, lanes, n, scratch, conjugateIn);
+                float* result = axis.Plan.Execute(scratch, scratch + _bufferFloats, scratch + (2 * _bufferFloats));
+                BatchTransfer.Store(result, line0, axis.LaneStride, axis.ElementStride, lanes, n, conjugateOut, scale);
+                continue;
+            }
+
+            // Wide units exist only for adjacent lines (lane stride 1) where the AVX path is available.
+            int full = Math.Min(batches, (axis.LinesPerGroup - firstLine) / l);
+            for (int g = 0; g < batches; g++)
+            {
+                inputs[g] = scratch + (g * _bufferFloats);
+            }
+
+            BatchTransfer.LoadAdjacent(line0, axis.ElementStride, full, n, inputs, conjugateIn);
+            for (int g = full; g < batches; g++)
+            {
+                BatchTransfer.Load(line0 + (g * l), 1, axis.ElementStride, axis.LinesPerGroup - firstLine - (g * l), n, inputs[g], conjugateIn);
+            }
+
+            float* free1 = scratch + (batches * _bufferFloats), free2 = free1 + _bufferFloats;
+            for (int g = 0; g < batches; g++)
+            {
+                float* input = inputs[g];
+                float* result = axis.Plan.Execute(input, free1, free2);
+                results[g] = result;
+                if (result == free1)
+                {
+                    free1 = input;
+                }
+                else if (result == free2)
+                {
+                    free2 = input;
+                }
+            }
+
+            BatchTransfer.StoreAdjacent(results, line0, axis.ElementStride, full, n, conjugateOut, scale);
+            for (int g = full; g < batches; g++)
+            {
+                BatchTransfer.Store(results[g], line0 + (g * l), 1, axis.ElementStride, axis.LinesPerGroup - firstLine - (g * l), n, conjugateOut, scale);
+            }
+        }
+    }
+
+    /// <summary>A sweep over the data: one axis, or rows and columns fused plane by plane; its units are shared among threads.</summary>
+    private sealed record Pass(Axis[] Axes, int Units);
+
+    /// <summary>One axis: lines of <see cref="LinePlan.Length"/> values, in groups of lines that sit at a fixed lane stride.</summary>
     private sealed record Axis(LinePlan Plan, int Groups, nint GroupStride, int LinesPerGroup, nint LaneStride, nint ElementStride)
     {
+        /// <summary>Batches of up to <see cref="Vector{T}.Count"/> lines in one group.</summary>
         public int BatchesPerGroup { get; } = (LinesPerGroup + Vector<float>.Count - 1) / Vector<float>.Count;
 
-        public int Batches => Groups * BatchesPerGroup;
+        /// <summary>
+        /// Batches moved together: for adjacent lines as many as keep (width + 2) batch buffers within ~512 KiB (half
+        /// a typical L2), at most <see cref="MaxWidth"/>; 1 for rows.
+        /// </summary>
+        public int Width { get; } = LaneStride == 1 && BatchTransfer.HasAdjacentPath
+            ? Math.Clamp((512 << 10) / (Plan.BufferElements * StockhamKernels.ElementFloats * sizeof(float)) - 2, 1, MaxWidth)
+            : 1;
+
+        /// <summary>Work units per group.</summary>
+        public int UnitsPerGroup => (BatchesPerGroup + Width - 1) / Width;
+
+        /// <summary>Work units of the whole pass.</summary>
+        public int Units => Groups * UnitsPerGroup;
     }
 }

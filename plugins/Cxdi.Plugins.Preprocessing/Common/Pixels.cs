@@ -36,32 +36,6 @@ internal static class Pixels
     /// <summary>Checks that <paramref name="flag"/> is a single detector flag that marks a pixel unknown.</summary>
     public static bool IsDetectorFlag(MaskFlags flag) => flag != MaskFlags.None && (flag & ~MaskFlags.Unknown) == 0;
 
-    /// <summary>The largest integer ≤ <paramref name="limit"/> whose prime factors are 2, 3, 5 and 7 only (at least 1).</summary>
-    public static int FftFriendlyBelow(int limit)
-    {
-        for (var n = Math.Max(limit, 1); n > 1; n--)
-        {
-            if (IsFftFriendly(n))
-            {
-                return n;
-            }
-        }
-
-        return 1;
-    }
-
-    /// <summary>The smallest integer ≥ <paramref name="limit"/> whose prime factors are 2, 3, 5 and 7 only.</summary>
-    public static int FftFriendlyAbove(int limit)
-    {
-        for (var n = Math.Max(limit, 1); ; n++)
-        {
-            if (IsFftFriendly(n))
-            {
-                return n;
-            }
-        }
-    }
-
     /// <summary>True when <paramref name="n"/> has no prime factor other than 2, 3, 5, 7.</summary>
     public static bool IsFftFriendly(int n)
     {

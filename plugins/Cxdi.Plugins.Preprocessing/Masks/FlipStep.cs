@@ -29,7 +29,10 @@ public sealed record FlipOptions : PluginOptions
     public ArrayAxis Axis { get; init; } = ArrayAxis.Y;
 }
 
-/// <summary>Reverses one axis of the intensity, the mask, the initial support and the beam centre (index i → N−1−i).</summary>
+/// <summary>
+/// Reverses one axis of the intensity, the mask, the initial support and the beam centre (index i → N−1−i, as numpy.flip).
+/// An unknown beam centre (taken as N/2) is recorded as N−1−N/2 afterwards, so later steps use the true centre.
+/// </summary>
 [CxdiPlugin("cxdi.flip", "1.0.0", Description = "Flip intensity, mask and beam centre along x, y or z.")]
 public sealed class FlipStep : PreprocessorBase<FlipOptions>
 {
@@ -62,11 +65,13 @@ public sealed class FlipStep : PreprocessorBase<FlipOptions>
             Flip(truth, shape, options.Axis);
         }
 
+        // The beam centre follows the pixels; when it was unknown (taken as the array centre N/2) it becomes N − 1 − N/2.
         var g = input.Geometry;
+        var (cy, cx) = Pixels.Centre(g, shape);
         input.Geometry = options.Axis switch
         {
-            ArrayAxis.X => g with { BeamCenterX = shape.Nx - 1 - g.BeamCenterX },
-            ArrayAxis.Y => g with { BeamCenterY = shape.Ny - 1 - g.BeamCenterY },
+            ArrayAxis.X => g with { BeamCenterX = shape.Nx - 1 - cx, BeamCenterY = cy },
+            ArrayAxis.Y => g with { BeamCenterY = shape.Ny - 1 - cy, BeamCenterX = cx },
             _ => g with { TiltAngles = g.TiltAngles?.Reverse().ToArray() },
         };
         var axis = options.Axis.ToString().ToLowerInvariant();

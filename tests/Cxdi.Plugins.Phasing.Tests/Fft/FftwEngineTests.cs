@@ -21,9 +21,13 @@ public sealed class FftwEngineTests
     [InlineData(new[] { 64, 64 }, 1)]
     [InlineData(new[] { 60, 90 }, 2)]
     [InlineData(new[] { 16, 12, 20 }, 2)]
+    [InlineData(new[] { 256, 256 }, 2)]
+    [InlineData(new[] { 32, 48, 64 }, 3)]
     public void InverseOfForward_IsIdentity(int[] dims, int threads)
     {
-        using var engine = new FftwEngine(FftReference.ShapeOf(dims), threads, FftPlanning.Estimate);
+        Shape shape = FftReference.ShapeOf(dims);
+        using var engine = new FftwEngine(shape, threads, FftPlanning.Estimate);
+        Assert.Equal(Math.Clamp((int)(shape.Length / 32768), 1, threads), engine.Threads);
         FftReference.CheckRoundTrip(engine, seed: 12);
     }
 
@@ -95,5 +99,34 @@ public sealed class FftwEngineTests
         Assert.StartsWith("FFTW", engine.Name);
         Assert.Contains("FFTW", FftEngines.Describe());
         Assert.Contains("3", FftwEngine.Version);
+    }
+
+    [FftwFact]
+    public void FactoryFastest_KeepsOneDecisionPerShape()
+    {
+        Shape shape = Shape.Of(40, 56);
+        using IFftEngine first = FftEngines.Create(shape, 1, FftPreference.Fastest, FftPlanning.Estimate);
+        using IFftEngine second = FftEngines.Create(shape, 1, FftPreference.Fastest, FftPlanning.Estimate);
+        Assert.Equal(first.GetType(), second.GetType());
+        FftReference.CheckRoundTrip(second, seed: 15);
+    }
+
+    [FftwFact]
+    public void ReleaseUnusedPlans_KeepsPlansOfLiveEngines()
+    {
+        Shape shape = Shape.Of(23, 29);
+        using var live = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        nint handle = live.ForwardPlan;
+        using (new FftwEngine(Shape.Of(29, 23), 1, FftPlanning.Estimate))
+        {
+        }
+
+        FftwEngine.ReleaseUnusedPlans();
+        Assert.True(FftwEngine.CachedPlanCount >= 2);
+        using var again = new FftwEngine(shape, 1, FftPlanning.Estimate);
+        Assert.Equal(handle, again.ForwardPlan);
+        FftReference.CheckRoundTrip(again, seed: 16);
+        using var recreated = new FftwEngine(Shape.Of(29, 23), 1, FftPlanning.Estimate);
+        FftReference.CheckRoundTrip(recreated, seed: 17);
     }
 }

@@ -44,6 +44,7 @@ public sealed class ManagedFftEngineTests
     [InlineData(new[] { 60, 90 }, 2)]
     [InlineData(new[] { 16, 12, 20 }, 2)]
     [InlineData(new[] { 37, 41 }, 2)]
+    [InlineData(new[] { 48, 40, 20 }, 3)]
     public void InverseOfForward_IsIdentity(int[] dims, int threads)
     {
         using var engine = new ManagedFftEngine(FftReference.ShapeOf(dims), threads);
@@ -82,6 +83,29 @@ public sealed class ManagedFftEngineTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData(new[] { 48, 64, 64 }, 3)]
+    [InlineData(new[] { 512, 264 }, 2)]
+    public void ThreadCount_DoesNotChangeResults(int[] dims, int threads)
+    {
+        Shape shape = FftReference.ShapeOf(dims);
+        using var single = new ManagedFftEngine(shape, 1);
+        using var shared = new ManagedFftEngine(shape, threads);
+        Complex32[] input = FftReference.Random((int)shape.Length, 27);
+        Complex32[] a = (Complex32[])input.Clone(), b = (Complex32[])input.Clone();
+        for (int repeat = 0; repeat < 4; repeat++)
+        {
+            single.Forward(a);
+            shared.Forward(b);
+            Assert.True(a.AsSpan().SequenceEqual(b), $"forward {repeat}");
+            single.Inverse(a);
+            shared.Inverse(b);
+            Assert.True(a.AsSpan().SequenceEqual(b), $"inverse {repeat}");
+        }
+
+        Assert.True(FftReference.RelativeL2(b, input) <= 1e-5);
+    }
+
     [Fact]
     public void ConcurrentEngines_GiveCorrectResults()
     {
@@ -117,6 +141,9 @@ public sealed class ManagedFftEngineTests
     [InlineData(new[] { 64, 64 })]
     [InlineData(new[] { 60, 90 })]
     [InlineData(new[] { 32, 32, 32 })]
+    [InlineData(new[] { 4, 1009 })]
+    [InlineData(new[] { 5, 7, 31 })]
+    [InlineData(new[] { 256, 130 })]
     public void Managed_AgreesWithFftw(int[] dims)
     {
         Shape shape = FftReference.ShapeOf(dims);

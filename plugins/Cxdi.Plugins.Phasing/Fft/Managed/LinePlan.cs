@@ -6,7 +6,7 @@ namespace Cxdi.Plugins.Phasing.Fft.Managed;
 
 /// <summary>
 /// A forward FFT of one length n, run on a batch of lines held in the split layout of <see cref="StockhamKernels"/>.
-/// Lengths whose prime factors are all ≤ 13 run as a mixed-radix Stockham sequence (radix 4 first, then 2, 3, 5,
+/// Lengths whose prime factors are all ≤ 13 run as a mixed-radix Stockham sequence (radix 8 and 4 first, then 2, 3, 5,
 /// and a generic odd-prime kernel for 7, 11, 13); any other length runs Bluestein's chirp-z algorithm on a
 /// power-of-two plan of length M ≥ 2n − 1. Tables are computed once in double precision; executing allocates nothing.
 /// </summary>
@@ -87,6 +87,9 @@ internal sealed unsafe class LinePlan : IDisposable
                 case 4:
                     StockhamKernels.Radix4(x, y, stage.Stride, stage.M, tw);
                     break;
+                case 8:
+                    StockhamKernels.Radix8(x, y, stage.Stride, stage.M, tw);
+                    break;
                 case 5:
                     StockhamKernels.Radix5(x, y, stage.Stride, stage.M, tw);
                     break;
@@ -111,10 +114,16 @@ internal sealed unsafe class LinePlan : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Radices whose product is <paramref name="n"/> (4s first), or null when a prime factor exceeds 13.</summary>
+    /// <summary>Radices whose product is <paramref name="n"/> (8s, then 4s, first), or null when a prime factor exceeds 13.</summary>
     private static List<int>? Factor(int n)
     {
         var radices = new List<int>();
+        while (n % 8 == 0)
+        {
+            radices.Add(8);
+            n /= 8;
+        }
+
         while (n % 4 == 0)
         {
             radices.Add(4);

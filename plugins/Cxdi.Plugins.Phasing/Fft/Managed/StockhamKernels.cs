@@ -128,6 +128,84 @@ internal static unsafe class StockhamKernels
         }
     }
 
+    /// <summary>
+    /// Radix-8 stage: a radix-2 step across halves with the ω₈ᵏ rotations folded in, then two radix-4 butterflies
+    /// (even and odd outputs), then the stage twiddles.
+    /// </summary>
+    public static void Radix8(float* x, float* y, int s, int m, Complex32* twiddles)
+    {
+        int e = ElementFloats, l = Vector<float>.Count;
+        nint span = (nint)s * e;
+        nint ms = m * span;
+        var h = new Vector<float>(0.707106781186547524f);
+        for (int q = 0; q < m; q++)
+        {
+            float* x0 = x + (q * span);
+            float* y0 = y + (8 * q * span);
+            Complex32* w = twiddles + (7 * q);
+            for (nint k = 0; k < span; k += e)
+            {
+                float* a = x0 + k;
+
+                // Radix-2 across halves: even part u_k = x_k + x_{k+4}; odd part v_k = (x_k − x_{k+4})·ω₈ᵏ.
+                Vector<float> p0r = Vector.Load(a), p0i = Vector.Load(a + l), p4r = Vector.Load(a + (4 * ms)), p4i = Vector.Load(a + (4 * ms) + l);
+                Vector<float> u0r = p0r + p4r, u0i = p0i + p4i, v0r = p0r - p4r, v0i = p0i - p4i;
+                Vector<float> p1r = Vector.Load(a + ms), p1i = Vector.Load(a + ms + l), p5r = Vector.Load(a + (5 * ms)), p5i = Vector.Load(a + (5 * ms) + l);
+                Vector<float> u1r = p1r + p5r, u1i = p1i + p5i, d1r = p1r - p5r, d1i = p1i - p5i;
+                Vector<float> v1r = (d1r + d1i) * h, v1i = (d1i - d1r) * h;
+                Vector<float> p2r = Vector.Load(a + (2 * ms)), p2i = Vector.Load(a + (2 * ms) + l), p6r = Vector.Load(a + (6 * ms)), p6i = Vector.Load(a + (6 * ms) + l);
+                Vector<float> u2r = p2r + p6r, u2i = p2i + p6i, v2r = p2i - p6i, v2i = p6r - p2r;
+                Vector<float> p3r = Vector.Load(a + (3 * ms)), p3i = Vector.Load(a + (3 * ms) + l), p7r = Vector.Load(a + (7 * ms)), p7i = Vector.Load(a + (7 * ms) + l);
+                Vector<float> u3r = p3r + p7r, u3i = p3i + p7i, d3r = p3r - p7r, d3i = p3i - p7i;
+                Vector<float> v3r = (d3i - d3r) * h, v3i = -(d3r + d3i) * h;
+
+                // Even outputs X_{2r} = DFT4(u)_r, odd outputs X_{2r+1} = DFT4(v)_r.
+                Vector<float> t0r = u0r + u2r, t0i = u0i + u2i, t1r = u0r - u2r, t1i = u0i - u2i;
+                Vector<float> t2r = u1r + u3r, t2i = u1i + u3i, t3r = u1r - u3r, t3i = u1i - u3i;
+                if (q == 0)
+                {
+                    (t0r + t2r).Store(y0 + k);
+                    (t0i + t2i).Store(y0 + k + l);
+                    (t1r + t3i).Store(y0 + (2 * span) + k);
+                    (t1i - t3r).Store(y0 + (2 * span) + k + l);
+                    (t0r - t2r).Store(y0 + (4 * span) + k);
+                    (t0i - t2i).Store(y0 + (4 * span) + k + l);
+                    (t1r - t3i).Store(y0 + (6 * span) + k);
+                    (t1i + t3r).Store(y0 + (6 * span) + k + l);
+                }
+                else
+                {
+                    (t0r + t2r).Store(y0 + k);
+                    (t0i + t2i).Store(y0 + k + l);
+                    StoreProduct(y0 + (2 * span) + k, l, t1r + t3i, t1i - t3r, new Vector<float>(w[1].Re), new Vector<float>(w[1].Im));
+                    StoreProduct(y0 + (4 * span) + k, l, t0r - t2r, t0i - t2i, new Vector<float>(w[3].Re), new Vector<float>(w[3].Im));
+                    StoreProduct(y0 + (6 * span) + k, l, t1r - t3i, t1i + t3r, new Vector<float>(w[5].Re), new Vector<float>(w[5].Im));
+                }
+
+                Vector<float> o0r = v0r + v2r, o0i = v0i + v2i, o1r = v0r - v2r, o1i = v0i - v2i;
+                Vector<float> o2r = v1r + v3r, o2i = v1i + v3i, o3r = v1r - v3r, o3i = v1i - v3i;
+                if (q == 0)
+                {
+                    (o0r + o2r).Store(y0 + span + k);
+                    (o0i + o2i).Store(y0 + span + k + l);
+                    (o1r + o3i).Store(y0 + (3 * span) + k);
+                    (o1i - o3r).Store(y0 + (3 * span) + k + l);
+                    (o0r - o2r).Store(y0 + (5 * span) + k);
+                    (o0i - o2i).Store(y0 + (5 * span) + k + l);
+                    (o1r - o3i).Store(y0 + (7 * span) + k);
+                    (o1i + o3r).Store(y0 + (7 * span) + k + l);
+                }
+                else
+                {
+                    StoreProduct(y0 + span + k, l, o0r + o2r, o0i + o2i, new Vector<float>(w[0].Re), new Vector<float>(w[0].Im));
+                    StoreProduct(y0 + (3 * span) + k, l, o1r + o3i, o1i - o3r, new Vector<float>(w[2].Re), new Vector<float>(w[2].Im));
+                    StoreProduct(y0 + (5 * span) + k, l, o0r - o2r, o0i - o2i, new Vector<float>(w[4].Re), new Vector<float>(w[4].Im));
+                    StoreProduct(y0 + (7 * span) + k, l, o1r - o3i, o1i + o3r, new Vector<float>(w[6].Re), new Vector<float>(w[6].Im));
+                }
+            }
+        }
+    }
+
     /// <summary>Radix-5 stage.</summary>
     public static void Radix5(float* x, float* y, int s, int m, Complex32* twiddles)
     {

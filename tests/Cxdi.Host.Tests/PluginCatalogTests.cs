@@ -1,0 +1,186 @@
+using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
+using System.Reflection.PortableExecutable;
+using Cxdi.Host.Plugins;
+using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Roles;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Cxdi.Host.Tests;
+
+public sealed class PluginCatalogTests
+{
+    private static PluginCatalog Load(params PluginSource[] sources) => PluginCatalog.Load(sources, NullLoggerFactory.Instance);
+
+    [Fact]
+    public void Load_TestPluginFolder_ListsIdsVersionsRolesAndOptions()
+    {
+        using var catalog = Load(new PluginSource(Harness.TestPlugins, GivenByUser: true));
+        var scale = catalog.Find("test.scale")!;
+        Assert.Equal("1.2.0", scale.Version);
+        Assert.Equal(PluginRole.Preprocessor, scale.Role);
+        Assert.Equal("ScaleOptions", scale.OptionsType.Name);
+        Assert.Equal("Scales intensities", scale.Description);
+        Assert.Equal(Path.Combine(Harness.TestPlugins, "Cxdi.Host.TestPlugins.dll"), scale.AssemblyFile);
+        Assert.Equal(PluginRole.Reader, catalog.Find("test.raw")!.Role);
+        Assert.Equal(PluginRole.SupportFinder, catalog.Find("test.box")!.Role);
+        Assert.Equal(PluginRole.Phaser, catalog.Find("test.phaser")!.Role);
+        Assert.Equal(PluginRole.Analysis, catalog.Find("cxdi.guardrails")!.Role);
+        Assert.Equal(PluginRole.Writer, catalog.Find("test.json")!.Role);
+        Assert.Equal(PluginRole.CliTool, catalog.Find("test.stats-tool")!.Role);
+        Assert.Equal(3, catalog.OfRole(PluginRole.Backend).Count());
+        Assert.Equal(15, catalog.Plugins.Count);
+    }
+
+    [Fact]
+    public void Create_GivesInstancesSharingTheHostsSdkTypes()
+    {
+        using var catalog = Load(new PluginSource(Harness.TestPlugins, GivenByUser: true));
+        var plugin = PluginCatalog.Create(catalog.Find("test.scale")!);
+        Assert.IsAssignableFrom<IPreprocessor>(plugin);
+        Assert.Same(typeof(IPreprocessor).Assembly, plugin.OptionsType.BaseType!.Assembly);
+    }
+
+    [Fact]
+    public void Load_DirectoryOfPluginFolders_FindsThePluginInside()
+    {
+        using var temp = new TempDir();
+        Harness.CopyDirectory(Harness.TestPlugins, Path.Combine(temp.Path, "Cxdi.Host.TestPlugins"));
+        using var catalog = Load(new PluginSource(temp.Path, GivenByUser: true));
+        Assert.NotNull(catalog.Find("test.gen"));
+        Assert.Equal(Path.Combine(temp.Path, "Cxdi.Host.TestPlugins"), catalog.Find("test.gen")!.Folder);
+    }
+
+    [Fact]
+    public void Load_BuiltInPluginFolderOfTheHostBuild_LoadsWithoutErrors()
+    {
+        var root = Harness.RepositoryRoot();
+        var hostOut = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        var configuration = hostOut.Parent!.Name;
+        var builtIn = Path.Combine(root, "host", "Cxdi.Host", "bin", configuration, "net10.0", "plugins");
+        Assert.True(Directory.Exists(builtIn), $"the host build deploys its plugins into {builtIn}");
+        using var catalog = Load(new PluginSource(builtIn, GivenByUser: false));
+        foreach (var plugin in catalog.Plugins)
+        {
+            Assert.StartsWith(builtIn, plugin.Folder);
+            Assert.Equal(Path.GetFileName(plugin.Folder) + ".dll", Path.GetFileName(plugin.AssemblyFile));
+        }
+    }
+
+    [Fact]
+    public void Load_MissingBuiltInFolder_IsNotAnError()
+    {
+        using var catalog = Load(new PluginSource("/nonexistent/cxdi/plugins", GivenByUser: false));
+        Assert.Empty(catalog.Plugins);
+    }
+
+    [Fact]
+    public async Task Plugins_TwoFoldersClaimingOneId_IsOneLineNamingBothFiles()
+    {
+        using var temp = new TempDir();
+        var a = Path.Combine(temp.Path, "a", "Cxdi.Host.TestPlugins");
+        var b = Path.Combine(temp.Path, "b", "Cxdi.Host.TestPlugins");
+        Harness.CopyDirectory(Harness.TestPlugins, a);
+        Harness.CopyDirectory(Harness.TestPlugins, b);
+        var r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "plugins", "--plugins", a, "--plugins", b);
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(r.ErrorLines);
+        Assert.Contains("is claimed by both", line);
+        Assert.Contains(Path.Combine(a, "Cxdi.Host.TestPlugins.dll"), line);
+        Assert.Contains(Path.Combine(b, "Cxdi.Host.TestPlugins.dll"), line);
+    }
+
+    [Fact]
+    public void Load_SamePluginFolderTwice_IsLoadedOnce()
+    {
+        using var catalog = Load(new PluginSource(Harness.TestPlugins, true), new PluginSource(Harness.TestPlugins, true));
+        Assert.Equal(15, catalog.Plugins.Count);
+    }
+
+    [Fact]
+    public void Load_PluginBuiltAgainstAnotherSdkMajor_IsRejectedBeforeLoading()
+    {
+        using var temp = new TempDir();
+        var folder = Path.Combine(temp.Path, "Cxdi.Host.TestPlugins");
+        Harness.CopyDirectory(Harness.TestPlugins, folder);
+        var dll = Path.Combine(folder, "Cxdi.Host.TestPlugins.dll");
+        SetSdkReferenceMajor(dll, 7);
+        var e = Assert.Throws<PluginLoadException>(() => Load(new PluginSource(folder, true)));
+        Assert.Contains($"plugin {dll} was built against Cxdi.Sdk 7.", e.Message);
+        Assert.Contains($"this host uses Cxdi.Sdk {typeof(ICxdiPluginModule).Assembly.GetName().Version}", e.Message);
+        Assert.Contains(typeof(ICxdiPluginModule).Assembly.Location, e.Message);
+    }
+
+    [Fact]
+    public async Task Plugins_FolderWithoutPlugin_AndMissingFolder_AreOneLineErrors()
+    {
+        using var temp = new TempDir();
+        Directory.CreateDirectory(Path.Combine(temp.Path, "empty"));
+        var r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "plugins", "--plugins", "empty");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("cxdi: error: no plugin found in " + Path.Combine(temp.Path, "empty"), Assert.Single(r.ErrorLines));
+
+        r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "plugins", "--plugins", "missing");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("does not exist", Assert.Single(r.ErrorLines));
+    }
+
+    [Fact]
+    public async Task Plugins_TruncatedAssembly_IsOneLineError()
+    {
+        using var temp = new TempDir();
+        var folder = Path.Combine(temp.Path, "Cxdi.Host.TestPlugins");
+        Harness.CopyDirectory(Harness.TestPlugins, folder);
+        var dll = Path.Combine(folder, "Cxdi.Host.TestPlugins.dll");
+        File.WriteAllBytes(dll, File.ReadAllBytes(dll)[..1000]);
+        var r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "plugins", "--plugins", folder);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith($"cxdi: error: no plugin found in {folder}", Assert.Single(r.ErrorLines));
+    }
+
+    [Fact]
+    public async Task Plugins_PluginPathVariable_AddsEachEntry()
+    {
+        using var temp = new TempDir();
+        var folder = Path.Combine(temp.Path, "x", "Cxdi.Host.TestPlugins");
+        Harness.CopyDirectory(Harness.TestPlugins, folder);
+        var variables = new Dictionary<string, string> { ["CXDI_PLUGIN_PATH"] = $"{Path.Combine(temp.Path, "x")}{Path.PathSeparator}" };
+        var r = await Harness.RunRaw(temp.Path, variables, CancellationToken.None, "plugins");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("test.scale", r.Out);
+        Assert.Contains($"[{folder}]", r.Out);
+    }
+
+    [Fact]
+    public async Task Plugins_Json_ListsOptionsWithTypesAndDefaults()
+    {
+        using var temp = new TempDir();
+        var r = await Harness.Run(temp.Path, "plugins", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(r.Out);
+        var scale = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("id").GetString() == "test.scale");
+        Assert.Equal("preprocessor", scale.GetProperty("role").GetString());
+        Assert.Equal(Harness.TestPlugins, scale.GetProperty("folder").GetString());
+        var options = scale.GetProperty("options").EnumerateArray().ToList();
+        Assert.Equal(["factor", "mode", "tags", "crop_to"], options.Select(o => o.GetProperty("key").GetString()));
+        Assert.Equal(2, options[0].GetProperty("default").GetDouble());
+        Assert.Equal("one of multiply|add_constant", options[1].GetProperty("type").GetString());
+    }
+
+    /// <summary>Rewrites the major version of the assembly's Cxdi.Sdk reference in place (AssemblyRef table, first column).</summary>
+    private static void SetSdkReferenceMajor(string dll, ushort major)
+    {
+        var bytes = File.ReadAllBytes(dll);
+        int offset;
+        using (var pe = new PEReader(new MemoryStream(bytes)))
+        {
+            var md = pe.GetMetadataReader();
+            var handle = md.AssemblyReferences.Single(h => md.GetString(md.GetAssemblyReference(h).Name) == "Cxdi.Sdk");
+            var row = MetadataTokens.GetRowNumber(handle);
+            offset = pe.PEHeaders.MetadataStartOffset + md.GetTableMetadataOffset(TableIndex.AssemblyRef) + ((row - 1) * md.GetTableRowSize(TableIndex.AssemblyRef));
+        }
+
+        BitConverter.TryWriteBytes(bytes.AsSpan(offset, 2), major);
+        File.WriteAllBytes(dll, bytes);
+    }
+}
