@@ -26,14 +26,25 @@ public abstract class PhaserConformance
         var data = Simulate(backend);
         var truth = data.GroundTruth!;
 
-        // The starting guess any solver could make without phasing: a flat object filling the autocorrelation's core.
-        var flat = truth.Select(z => z.Norm2 > 0 ? new Complex32(1, 0) : default).ToArray();
+        // A guess needing no phasing: a flat disc of the object's nominal diameter (array size / oversampling) at the centre.
+        var flat = new Complex32[truth.Length];
+        for (var y = 0; y < 64; y++)
+        {
+            for (var x = 0; x < 64; x++)
+            {
+                if (((y - 32) * (y - 32)) + ((x - 32) * (x - 32)) <= 64)
+                {
+                    flat[(y * 64) + x] = new Complex32(1, 0);
+                }
+            }
+        }
+
         var before = AmplitudeError(truth, flat, data.Shape, backend);
 
         var set = CreatePhaser().Reconstruct(data.Clone(), Options(1), StepContext.None);
         var result = set.Average ?? set.Runs.First(r => r.Object.Length > 0).Object;
         var after = AmplitudeError(truth, result, data.Shape, backend);
-        Assert.True(after < 0.5 * before && after < 0.25, $"amplitude error {after:F3} (flat guess {before:F3})");
+        Assert.True(after < 0.5 * before && after < 0.2, $"amplitude error {after:F3} (flat guess {before:F3})");
     }
 
     [Fact]

@@ -35,6 +35,58 @@ public sealed class ComponentTests : IDisposable
         Assert.Equal(values.Sum(), actual.Sum(), 1e-1f);
     }
 
+    [Theory]
+    [InlineData(ObjectUpdateKind.ErrorReduction)]
+    [InlineData(ObjectUpdateKind.HybridInputOutput)]
+    [InlineData(ObjectUpdateKind.Raar)]
+    public void VectorKernels_MatchTheScalarFormulas_OnBlocksAndEdges(ObjectUpdateKind kind)
+    {
+        var shape = Shape.Of(61, 67);
+        var random = new Random(8);
+        var n = (int)shape.Length;
+        var pm = Enumerable.Range(0, n).Select(_ => new Complex32((float)random.NextDouble() - 0.5f, (float)random.NextDouble() - 0.5f)).ToArray();
+        pm[1001] = default;
+        var old = Enumerable.Range(0, n).Select(_ => new Complex32((float)random.NextDouble(), (float)random.NextDouble())).ToArray();
+        var support = ArrayTools.Disc(shape, 20);
+        var classes = Enumerable.Range(0, n).Select(i => (byte)(i % 97 == 0 ? PixelClass.Unknown : i % 89 == 0 ? PixelClass.HeldOut : PixelClass.Measured)).ToArray();
+        var amplitude = Enumerable.Range(0, n).Select(_ => (float)random.NextDouble()).ToArray();
+        using var current = backend.AllocateComplex(shape);
+        using var previous = backend.AllocateComplex(shape);
+        using var mask = backend.AllocateMask(shape);
+        using var amp = backend.AllocateReal(shape);
+        using var cls = backend.AllocateMask(shape);
+        backend.Upload(pm, current);
+        backend.Upload(old, previous);
+        backend.Upload(support, mask);
+        backend.Upload(amplitude, amp);
+        backend.Upload(classes, cls);
+        backend.ProjectModulus(current, amp, cls, project: true, metrics: false);
+        var projected = new Complex32[n];
+        backend.Download(current, projected);
+        for (var i = 0; i < n; i++)
+        {
+            var expected = classes[i] != PixelClass.Measured ? pm[i] : pm[i].Norm2 > 0 ? (amplitude[i] / pm[i].Abs) * pm[i] : new Complex32(amplitude[i], 0);
+            Assert.Equal(expected.Re, projected[i].Re, 1e-5f);
+            Assert.Equal(expected.Im, projected[i].Im, 1e-5f);
+        }
+
+        backend.UpdateObject(current, previous, mask, new ObjectUpdate(kind, 0.8f));
+        var updated = new Complex32[n];
+        backend.Download(current, updated);
+        for (var i = 0; i < n; i++)
+        {
+            var p = projected[i];
+            var expected = support[i] != 0 ? p : kind switch
+            {
+                ObjectUpdateKind.ErrorReduction => default,
+                ObjectUpdateKind.HybridInputOutput => old[i] - (0.8f * p),
+                _ => (0.8f * old[i]) + ((1 - 1.6f) * p),
+            };
+            Assert.Equal(expected.Re, updated[i].Re, 1e-5f);
+            Assert.Equal(expected.Im, updated[i].Im, 1e-5f);
+        }
+    }
+
     [Fact]
     public void Reductions_MatchDirectSums()
     {

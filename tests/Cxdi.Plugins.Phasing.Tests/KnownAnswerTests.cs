@@ -19,8 +19,8 @@ public sealed class KnownAnswerTests(ITestOutputHelper output)
         var options = new PhaseOptions
         {
             Operators = "ER**50 * (Sup * ER**5 * HIO**30)**10 * HIO**100",
-            Runs = 4,
-            Keep = 3,
+            Runs = 6,
+            Keep = 2,
             Seed = 5,
             Support = InitialSupportSource.Autocorrelation,
             SupportThresholdReference = SupportThresholdReference.Max,
