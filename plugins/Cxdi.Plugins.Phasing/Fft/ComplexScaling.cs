@@ -23,9 +23,14 @@ internal static unsafe class ComplexScaling
             return;
         }
 
+        ScaleInParallel((nint)data, length, scale, threads);
+    }
+
+    /// <summary>The parallel branch of <see cref="Scale(Complex32*, int, float, int)"/>, apart so its closure is not allocated on the serial path.</summary>
+    private static void ScaleInParallel(nint address, int length, float scale, int threads)
+    {
         int chunk = (((length + threads - 1) / threads) + 15) & ~15;
         int chunks = (length + chunk - 1) / chunk;
-        nint address = (nint)data;
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
         {
             int start = c * chunk;
