@@ -12,7 +12,7 @@ internal sealed record PreparedCycle(Action Cycle, IDisposable Resources, string
 /// <param name="Backend">fftw or managed (cpu for the assembly).</param>
 /// <param name="MsPerCycle">Median over repetitions of the mean time per cycle, in milliseconds (whole run for logo-recipe and assemble).</param>
 /// <param name="FloorMs">The floor measured in the same run: FFT pair of the same engine and shape plus the memory floor (null where none applies).</param>
-/// <param name="Ratio">MsPerCycle / FloorMs (fft-pair: over the fastest engine's pair for the shape).</param>
+/// <param name="Ratio">MsPerCycle / FloorMs (fft-pair: over the first backend's pair, FFTW when present).</param>
 /// <param name="GbPerS">Bytes of the byte model per cycle divided by MsPerCycle, in GB/s (null where none applies).</param>
 /// <param name="MinMs">Fastest repetition's mean time per cycle.</param>
 /// <param name="FftMs">FFT pair part of the floor.</param>
