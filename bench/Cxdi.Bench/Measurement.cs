@@ -1,28 +1,35 @@
 namespace Cxdi.Bench;
 
 /// <summary>
-/// One thing to time: <see cref="Prepare"/> builds what it needs (plans, buffers) outside the timing and returns one
-/// cycle to repeat (an FFT pair, a phasing iteration…) plus what to dispose afterwards.
-/// </summary>
-/// <param name="Size">Data shape, e.g. "512x512".</param>
-/// <param name="Algorithm">What one cycle does, e.g. "fft-pair".</param>
-/// <param name="Backend">Which implementation, e.g. "fftw" or "managed".</param>
-/// <param name="Prepare">Set-up returning the cycle and its resources.</param>
-/// <param name="Reference">Backend whose time is the denominator of <see cref="Result.Ratio"/> for the same size and algorithm.</param>
-internal sealed record Measurement(string Size, string Algorithm, string Backend, Func<PreparedCycle> Prepare, string? Reference);
-
-/// <summary>
 /// A cycle ready to be timed, the resources to release afterwards, and a correctness check run after the timing
 /// that returns null when the result is right (e.g. an FFT pair gives back its input) or says what is wrong.
 /// </summary>
 internal sealed record PreparedCycle(Action Cycle, IDisposable Resources, string Detail, Func<string?> Check);
 
-/// <summary>A timed measurement as written to the JSON file.</summary>
-/// <param name="Size">Data shape.</param>
-/// <param name="Algorithm">What one cycle does.</param>
-/// <param name="Backend">Which implementation.</param>
-/// <param name="MsPerCycle">Median over repetitions of the mean time per cycle, in milliseconds.</param>
-/// <param name="FloorMs">Fastest repetition's mean time per cycle, in milliseconds (the least-disturbed run).</param>
-/// <param name="Ratio">MsPerCycle divided by the reference backend's for the same size and algorithm (null without one).</param>
-/// <param name="Detail">Engine description (implementation, threads, planner).</param>
-internal sealed record Result(string Size, string Algorithm, string Backend, double MsPerCycle, double FloorMs, double? Ratio, string Detail);
+/// <summary>A timed measurement as written to the JSON file and printed in the table.</summary>
+/// <param name="Size">Data shape, e.g. <c>512x512</c>.</param>
+/// <param name="Algorithm">What one cycle does: fft-pair, er, hio, raar, support-update, logo-recipe, assemble.</param>
+/// <param name="Backend">fftw or managed (cpu for the assembly).</param>
+/// <param name="MsPerCycle">Median over repetitions of the mean time per cycle, in milliseconds (whole run for logo-recipe and assemble).</param>
+/// <param name="FloorMs">The floor measured in the same run: FFT pair of the same engine and shape plus the memory floor (null where none applies).</param>
+/// <param name="Ratio">MsPerCycle / FloorMs (fft-pair: over the first backend's pair, FFTW when present).</param>
+/// <param name="GbPerS">Bytes of the byte model per cycle divided by MsPerCycle, in GB/s (null where none applies).</param>
+/// <param name="MinMs">Fastest repetition's mean time per cycle.</param>
+/// <param name="FftMs">FFT pair part of the floor.</param>
+/// <param name="MemoryFloorMs">Memory part of the floor: one fused SIMD streaming pass over the buffers the cycle must touch.</param>
+/// <param name="Detail">Engine, byte model and time splits.</param>
+internal sealed record Result(
+    string Size,
+    string Algorithm,
+    string Backend,
+    double MsPerCycle,
+    double? FloorMs,
+    double? Ratio,
+    double? GbPerS,
+    double? MinMs,
+    double? FftMs,
+    double? MemoryFloorMs,
+    string Detail);
+
+/// <summary>Median and fastest repetition of a timed cycle.</summary>
+internal readonly record struct Timing(double Median, double Min);

@@ -2,75 +2,89 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Cxdi.Bench;
+using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Fft;
+using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Plugins.Preprocessing.Assembly;
+using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 
-// Times FFT pairs (forward + inverse, in place) for FFTW and the managed engine; more measurements join the list.
-// Usage: Cxdi.Bench [--json FILE] [--sizes 512x512,128x128x128] [--threads N] [--reps N] [--backends fftw,managed] [--planner measure|estimate]
+// Times FFT pairs, phasing cycles (ER, HIO, RAAR), the support update, the ESRF-logo recipe and the 3D assembly,
+// each phasing measurement next to its floor measured in the same run (FFT pair + one streaming memory pass).
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
     return 2;
 }
 
+Environment.SetEnvironmentVariable(FftPlanningSettings.Variable, options.Planning == FftPlanning.Estimate ? "estimate" : "measure");
 Console.WriteLine($"FFT here: {FftEngines.Describe()}");
-Console.WriteLine($"threads {options.Threads}, {options.Repetitions} repetitions, median of per-repetition means");
-
-var measurements = new List<Measurement>();
-foreach (Shape shape in options.Shapes)
-{
-    if (options.Backends.Contains("fftw") && FftwEngine.IsAvailable(out _))
-    {
-        measurements.Add(FftPair(shape, "fftw", () => new FftwEngine(shape, options.Threads, options.Planning), reference: null));
-    }
-
-    if (options.Backends.Contains("managed"))
-    {
-        measurements.Add(FftPair(shape, "managed", () => new ManagedFftEngine(shape, options.Threads), reference: "fftw"));
-    }
-}
+Console.WriteLine($"threads {options.Threads}, {options.Repetitions} repetitions, median of per-repetition means; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+Console.WriteLine();
+Console.WriteLine($"{"size",-22} {"algorithm",-14} {"backend",-8} {"ms/cycle",10} {"floor ms",9} {"ratio",6} {"GB/s",6}   detail");
 
 var results = new List<Result>();
-int failures = 0;
-Console.WriteLine();
-Console.WriteLine($"{"size",-14} {"algorithm",-10} {"backend",-8} {"ms/cycle",10} {"floor ms",10} {"ratio",7}");
-foreach (Measurement measurement in measurements)
+var failures = 0;
+var fftw = FftwEngine.IsAvailable(out var fftwReason);
+if (!fftw && options.Backends.Contains("fftw"))
 {
-    double median, floor;
-    string detail;
+    Console.WriteLine($"fftw skipped: {fftwReason}");
+}
+
+var backends = new List<(string Name, FftPreference Preference)>();
+if (fftw && options.Backends.Contains("fftw"))
+{
+    backends.Add(("fftw", FftPreference.Fftw));
+}
+
+if (options.Backends.Contains("managed"))
+{
+    backends.Add(("managed", FftPreference.Managed));
+}
+
+foreach (var shape in options.Shapes)
+{
     try
     {
-        (median, floor, detail) = Time(measurement, options.Repetitions);
+        RunShape(shape);
     }
     catch (InvalidOperationException e)
     {
-        Console.Error.WriteLine($"FAILED {e.Message}");
+        Console.Error.WriteLine($"FAILED {shape}: {e.Message}");
         failures++;
-        continue;
     }
+}
 
-    double? ratio = null;
-    if (measurement.Reference is not null)
+if (options.Algorithms.Contains("logo-recipe"))
+{
+    foreach (var (name, _) in backends)
     {
-        Result? reference = results.FirstOrDefault(r => r.Size == measurement.Size && r.Algorithm == measurement.Algorithm && r.Backend == measurement.Reference);
-        ratio = reference is null ? null : median / reference.MsPerCycle;
+        try
+        {
+            if (LogoRecipe.Run(name, options.Threads) is { } logo)
+            {
+                Add(logo);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or Cxdi.Sdk.Errors.CxdiException)
+        {
+            Console.Error.WriteLine($"FAILED logo-recipe {name}: {e.Message}");
+            failures++;
+        }
     }
-    else
-    {
-        ratio = 1.0;
-    }
+}
 
-    var result = new Result(measurement.Size, measurement.Algorithm, measurement.Backend, Math.Round(median, 4), Math.Round(floor, 4), ratio is null ? null : Math.Round(ratio.Value, 3), detail);
-    results.Add(result);
-    string ratioText = ratio is null ? "-" : ratio.Value.ToString("F2", CultureInfo.InvariantCulture);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Size,-14} {result.Algorithm,-10} {result.Backend,-8} {median,10:F2} {floor,10:F2} {ratioText,7}   {detail}"));
+if (options.Assembly)
+{
+    var assembly = AssemblyBenchmark.Run(181, 512, 256, options.Threads);
+    Add(new Result("181x512x512->256^3", "assemble", "cpu", Math.Round(assembly.Seconds * 1000, 1), null, null, null, null, null, null, assembly.ToString()));
 }
 
 if (options.JsonPath is not null)
 {
-    string full = Path.GetFullPath(options.JsonPath);
+    var full = Path.GetFullPath(options.JsonPath);
     Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-    string temporary = full + ".tmp";
+    var temporary = full + ".tmp";
     var json = new JsonSerializerOptions
     {
         WriteIndented = true,
@@ -82,102 +96,159 @@ if (options.JsonPath is not null)
     Console.WriteLine($"wrote {full}");
 }
 
+Console.WriteLine($"load average at the end: {LoadAverage()}");
 return failures == 0 ? 0 : 1;
 
-static Measurement FftPair(Shape shape, string backend, Func<IFftEngine> create, string? reference) =>
-    new(shape.ToString(), "fft-pair", backend, () =>
+void RunShape(Shape shape)
+{
+    var size = shape.ToString();
+    var pixels = shape.Length;
+    var floors = new Dictionary<BufferLayout, (Timing Time, string Name)>();
+    (Timing Time, string Name) Floor(BufferLayout layout)
     {
-        IFftEngine engine = create();
-        var buffer = new AlignedComplexBuffer(shape);
-        var random = new Random(1);
-        Span<Complex32> span = buffer.Span;
-        for (int i = 0; i < span.Length; i++)
+        if (!floors.TryGetValue(layout, out var f))
         {
-            span[i] = new Complex32(random.NextSingle() - 0.5f, random.NextSingle() - 0.5f);
+            using var floor = new MemoryFloor(layout, pixels, options.Threads);
+            f = (CycleTimer.TimeAction(floor.Pass, options.Repetitions), floor.Name);
+            floors[layout] = f;
         }
 
-        Complex32[] original = span.ToArray();
-        return new PreparedCycle(
+        return f;
+    }
+
+    double? referencePair = null;
+    foreach (var (name, preference) in backends)
+    {
+        using var bench = PhasingBench.Create(shape, preference, options.Threads);
+        var backend = bench.Backend;
+        var state = bench.State;
+        var engine = state.Plan.Name;
+
+        // FFT pair with the plan the phasing state uses, on a buffer of its own.
+        var pair = TimePair(backend, state.Plan, shape, $"{name} fft-pair {size}");
+        referencePair ??= pair.Median;
+        if (options.Algorithms.Contains("fft-pair"))
+        {
+            var reference = referencePair.Value;
+            Add(new Result(size, "fft-pair", name, R(pair.Median), R(reference), R(pair.Median / reference, 3), Gb(32 * pixels, pair.Median), R(pair.Min), R(pair.Median), null, $"{engine}; floor = the first backend's pair (FFTW when present); 32 B/px"));
+        }
+
+        foreach (var (algorithm, kind, beta, layout) in new[]
+        {
+            ("er", ObjectUpdateKind.ErrorReduction, 0f, BufferLayout.ErrorReduction),
+            ("hio", ObjectUpdateKind.HybridInputOutput, 0.9f, BufferLayout.Feedback),
+            ("raar", ObjectUpdateKind.Raar, 0.75f, BufferLayout.Feedback),
+        })
+        {
+            if (!options.Algorithms.Contains(algorithm))
+            {
+                continue;
+            }
+
+            var cycle = new CycleOperator(kind, beta, algorithm.ToUpperInvariant());
+            var time = CycleTimer.Time(new PreparedCycle(() => cycle.Apply(state), new Resources(), engine, bench.Check), options.Repetitions, $"{name} {algorithm} {size}");
+            var (memory, memoryName) = Floor(layout);
+            var floorMs = pair.Median + memory.Median;
+            var splits = CycleSplits.Measure(state, kind, beta);
+            var bytes = (long)(layout.BytesPerPixel + 32) * pixels;
+            Add(new Result(size, algorithm, name, R(time.Median), R(floorMs), R(time.Median / floorMs, 3), Gb(bytes, time.Median), R(time.Min), R(pair.Median), R(memory.Median),
+                $"{splits}; memory floor {memoryName} at {Gb(layout.BytesPerPixel * pixels, memory.Median):F1} GB/s; {engine}"));
+        }
+
+        if (options.Algorithms.Contains("support-update"))
+        {
+            state.SupportSettings = new SupportUpdateSettings { Threshold = 0.25f, SigmaStart = 2, SigmaEnd = 2, MinFraction = 0, MaxFraction = 1 };
+            var update = new SupportUpdateOperator();
+            var time = CycleTimer.Time(new PreparedCycle(() => update.Apply(state), new Resources(), "σ 2 px, rms threshold 0.25", bench.Check), options.Repetitions, $"{name} support-update {size}");
+            var (memory, memoryName) = Floor(BufferLayout.SupportUpdate);
+            var splits = CycleSplits.MeasureSupport(state, 2f);
+            Add(new Result(size, "support-update", name, R(time.Median), R(memory.Median), R(time.Median / memory.Median, 3), Gb(BufferLayout.SupportUpdate.BytesPerPixel * pixels, time.Median), R(time.Min), null, R(memory.Median),
+                $"σ 2 px, threshold 0.25 × rms in support; {splits}; memory floor {memoryName}; support {state.SupportSize} px"));
+        }
+    }
+}
+
+Timing TimePair(IComputeBackend backend, FftPlan plan, Shape shape, string what)
+{
+    using var buffer = backend.AllocateComplex(shape);
+    var random = new Random(1);
+    var original = new Complex32[shape.Length];
+    for (var i = 0; i < original.Length; i++)
+    {
+        original[i] = new Complex32(random.NextSingle() - 0.5f, random.NextSingle() - 0.5f);
+    }
+
+    backend.Upload(original, buffer);
+    return CycleTimer.Time(
+        new PreparedCycle(
             () =>
             {
-                engine.Forward(buffer.Span);
-                engine.Inverse(buffer.Span);
+                backend.Fft(plan, buffer, FftDirection.Forward);
+                backend.Fft(plan, buffer, FftDirection.Inverse);
             },
-            new Resources(engine, buffer),
-            engine.Name,
+            new Resources(),
+            plan.Name,
             () =>
             {
                 // One more pair from the original data (rounding drift over thousands of timed pairs is not an error).
-                original.CopyTo(buffer.Span);
-                engine.Forward(buffer.Span);
-                engine.Inverse(buffer.Span);
+                backend.Upload(original, buffer);
+                backend.Fft(plan, buffer, FftDirection.Forward);
+                backend.Fft(plan, buffer, FftDirection.Inverse);
+                var now = new Complex32[original.Length];
+                backend.Download(buffer, now);
                 double error = 0, norm = 0;
-                ReadOnlySpan<Complex32> now = buffer.Span;
-                for (int i = 0; i < now.Length; i++)
+                for (var i = 0; i < now.Length; i++)
                 {
                     error += (now[i] - original[i]).Norm2;
                     norm += original[i].Norm2;
                 }
 
-                double relative = Math.Sqrt(error / norm);
+                var relative = Math.Sqrt(error / norm);
                 return relative <= 1e-5 ? null : $"a forward + inverse pair changes the data by {relative:E2} (relative L2)";
-            });
-    }, reference);
-
-static (double Median, double Floor, string Detail) Time(Measurement measurement, int repetitions)
-{
-    PreparedCycle prepared = measurement.Prepare();
-    using IDisposable resources = prepared.Resources;
-
-    // Warm-up (JIT tiers, caches, thread pool) and a calibration so each repetition lasts at least ~50 ms.
-    var watch = Stopwatch.StartNew();
-    int warm = 0;
-    while (warm < 3 || watch.Elapsed.TotalMilliseconds < 300)
-    {
-        prepared.Cycle();
-        warm++;
-    }
-
-    double estimate = watch.Elapsed.TotalMilliseconds / warm;
-    int cycles = Math.Max(1, (int)Math.Ceiling(50 / estimate));
-    var samples = new double[repetitions];
-    for (int r = 0; r < repetitions; r++)
-    {
-        watch.Restart();
-        for (int c = 0; c < cycles; c++)
-        {
-            prepared.Cycle();
-        }
-
-        samples[r] = watch.Elapsed.TotalMilliseconds / cycles;
-    }
-
-    if (prepared.Check() is { } problem)
-    {
-        throw new InvalidOperationException($"{measurement.Backend} {measurement.Algorithm} {measurement.Size}: {problem}");
-    }
-
-    Array.Sort(samples);
-    double median = repetitions % 2 == 1 ? samples[repetitions / 2] : (samples[(repetitions / 2) - 1] + samples[repetitions / 2]) / 2;
-    return (median, samples[0], prepared.Detail);
+            }),
+        options.Repetitions,
+        what);
 }
 
-/// <summary>Disposes several resources together.</summary>
-internal sealed class Resources(params IDisposable[] items) : IDisposable
+void Add(Result result)
 {
-    public void Dispose()
+    results.Add(result);
+    var floor = result.FloorMs is { } f ? f.ToString("F2", CultureInfo.InvariantCulture) : "-";
+    var ratio = result.Ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) : "-";
+    var gb = result.GbPerS is { } g ? g.ToString("F1", CultureInfo.InvariantCulture) : "-";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Size,-22} {result.Algorithm,-14} {result.Backend,-8} {result.MsPerCycle,10:F2} {floor,9} {ratio,6} {gb,6}   {result.Detail}"));
+}
+
+static double R(double value, int digits = 4) => Math.Round(value, digits);
+
+static double Gb(long bytes, double ms) => Math.Round(bytes / (ms * 1e6), 2);
+
+static string LoadAverage()
+{
+    try
     {
-        foreach (IDisposable item in items)
-        {
-            item.Dispose();
-        }
+        return File.ReadAllText("/proc/loadavg").Split(' ').Take(3).Aggregate((a, b) => $"{a} {b}");
+    }
+    catch (IOException)
+    {
+        return "unknown";
     }
 }
 
 /// <summary>Command-line options of the benchmark.</summary>
-internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, int Repetitions, IReadOnlySet<string> Backends, FftPlanning Planning, string? JsonPath)
+internal sealed record BenchOptions(
+    IReadOnlyList<Shape> Shapes,
+    int Threads,
+    int Repetitions,
+    IReadOnlySet<string> Backends,
+    IReadOnlySet<string> Algorithms,
+    FftPlanning Planning,
+    bool Assembly,
+    string? JsonPath)
 {
-    private const string Usage = "usage: Cxdi.Bench [--json FILE] [--sizes 512x512,128x128x128] [--threads N] [--reps N] [--backends fftw,managed] [--planner measure|estimate]";
+    private const string Usage = "usage: Cxdi.Bench [--json FILE] [--sizes 512x512,128x128x128] [--algorithms fft-pair,er,hio,raar,support-update,logo-recipe] [--threads N] [--reps N] [--backends fftw,managed] [--planner measure|estimate] [--assembly]";
+
+    private static readonly string[] AllAlgorithms = ["fft-pair", "er", "hio", "raar", "support-update", "logo-recipe"];
 
     public static BenchOptions? Parse(string[] args)
     {
@@ -197,11 +268,13 @@ internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, in
         Shape[] shapes = [Shape.Of(256, 256), Shape.Of(512, 512), Shape.Of(1024, 1024), Shape.Of(2048, 2048), Shape.Of(128, 128, 128), Shape.Of(256, 256, 256)];
         int threads = Environment.ProcessorCount, repetitions = 7;
         var backends = new HashSet<string> { "fftw", "managed" };
-        FftPlanning planning = FftPlanning.Measure;
+        var algorithms = new HashSet<string>(AllAlgorithms);
+        var planning = FftPlanning.Measure;
+        var assembly = false;
         string? json = null;
-        for (int i = 0; i < args.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            string value = i + 1 < args.Length ? args[i + 1] : "";
+            var value = i + 1 < args.Length ? args[i + 1] : "";
             switch (args[i])
             {
                 case "--json":
@@ -214,8 +287,18 @@ internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, in
                         .ToArray();
                     i++;
                     break;
+                case "--algorithms":
+                    algorithms = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries)];
+                    if (algorithms.FirstOrDefault(a => !AllAlgorithms.Contains(a)) is { } unknown)
+                    {
+                        throw new ArgumentException($"unknown algorithm '{unknown}' (known: {string.Join(",", AllAlgorithms)})");
+                    }
+
+                    i++;
+                    break;
                 case "--threads":
                     threads = int.Parse(value, CultureInfo.InvariantCulture);
+                    threads = threads > 0 ? threads : Environment.ProcessorCount;
                     i++;
                     break;
                 case "--reps":
@@ -230,12 +313,15 @@ internal sealed record BenchOptions(IReadOnlyList<Shape> Shapes, int Threads, in
                     planning = value == "estimate" ? FftPlanning.Estimate : FftPlanning.Measure;
                     i++;
                     break;
+                case "--assembly":
+                    assembly = true;
+                    break;
                 default:
                     Console.Error.WriteLine($"unknown argument '{args[i]}'; {Usage}");
                     return null;
             }
         }
 
-        return new BenchOptions(shapes, threads, repetitions, backends, planning, json);
+        return new BenchOptions(shapes, threads, repetitions, backends, algorithms, planning, assembly, json);
     }
 }
