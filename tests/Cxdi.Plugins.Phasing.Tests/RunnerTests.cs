@@ -87,7 +87,8 @@ public sealed class RunnerTests
         Assert.All(set.Runs, r => Assert.Equal([$"/virtual/run_{r.Index:D2}.file"], r.Files));
         Assert.All(sink.Items, i => Assert.Single(Assert.IsType<ReconstructionSet>(i).Runs));
         Assert.Contains(progress.Reports, p => p.Cycle == 40 && p.Llk is not null && p.Run is not null && p.State == RunState.Running);
-        Assert.Contains(progress.Reports, p => p.State == RunState.Rejected && p.FreeLlk is not null);
+        Assert.Equal(3, progress.Reports.Count(p => p.State == RunState.Finished && p.FreeLlk is not null));
+        Assert.All(set.Runs, r => Assert.Contains(progress.Reports, p => p.Run == r.Index && p.State == r.State && r.State is RunState.Kept or RunState.Rejected));
         Assert.Contains("cpu", set.Backend, StringComparison.Ordinal);
         Assert.Equal(2, set.Runs.Count(r => r.State == RunState.Kept));
         Assert.Contains(set.Runs, r => r.State == RunState.Rejected && r.Reason!.Contains("rank", StringComparison.Ordinal));

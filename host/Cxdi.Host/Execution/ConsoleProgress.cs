@@ -26,7 +26,7 @@ public sealed class ConsoleProgress(TextWriter output) : IProgress<ProgressRepor
     public void Report(ProgressReport value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        var important = value.State is RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled || value.Fraction is >= 1.0;
+        var important = value.State is RunState.Finished or RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled || value.Fraction is >= 1.0;
         lock (_lock)
         {
             var now = _clock.Elapsed;

@@ -34,11 +34,11 @@ public sealed class RunRow
     public List<(int Cycle, double Llk)> History { get; } = [];
 
     /// <summary>Fraction of this run done, 0 … 1 (1 once finished; a cancelled run keeps what it had done).</summary>
-    public double Fraction => State is RunState.Kept or RunState.Rejected or RunState.Failed ? 1
+    public double Fraction => State is RunState.Finished or RunState.Kept or RunState.Rejected or RunState.Failed ? 1
         : CycleCount is > 0 and var n ? Math.Clamp((double)Cycle / n, 0, 1) : 0;
 
     /// <summary>True once the run ended, however.</summary>
-    public bool IsFinished => State is RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled;
+    public bool IsFinished => State is RunState.Finished or RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled;
 }
 
 /// <summary>Whether a run is going and how it ended.</summary>
@@ -201,7 +201,7 @@ public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
         if (ProgressLineParser.TryParse(line, out var report))
         {
             Apply(report);
-            if (report.State is RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled || report.Run is null)
+            if (report.State is RunState.Finished or RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled || report.Run is null)
             {
                 AddLog(line);
             }

@@ -111,6 +111,7 @@ internal sealed class RunsView : View
         RunState.Failed => Color.BrightRed,
         RunState.Cancelled => Color.Yellow,
         RunState.Running => Color.BrightCyan,
+        RunState.Finished => Color.White,
         _ => Color.DarkGray,
     };
 

@@ -126,6 +126,12 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             PixelSize = PixelSize(data),
         };
         SelectAndAverage(result, prepared, options, backend);
+        foreach (var run in result.Runs)
+        {
+            var why = run.State == RunState.Rejected && run.Reason is { } reason ? $": {reason}" : "";
+            Report(context, $"run {run.Index}: {run.State.ToString().ToLowerInvariant()}{why}", run.Index, options.Runs, run.State, run);
+        }
+
         Report(context, $"{result.Runs.Count(r => r.State == RunState.Kept)} run(s) kept of {options.Runs}", null, options.Runs, null);
         return result;
     }
@@ -170,13 +176,13 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             {
                 var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
                 var run = RunEngine.Run(device, prepared, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles + options.DetwinCycles, options, context));
-                run.State = RunState.Rejected;
+                run.State = RunState.Finished;
                 if (notes.Count > 0)
                 {
                     run.Reason = string.Join("; ", notes);
                 }
 
-                Report(context, $"run {index}: finished in {run.Seconds:F2} s, LLK {run.Llk:G4}, free LLK {run.FreeLlk:G4}, support {run.SupportSize}", index, options.Runs, RunState.Rejected, run);
+                Report(context, $"run {index}: finished in {run.Seconds:F2} s, LLK {run.Llk:G4}, free LLK {run.FreeLlk:G4}, support {run.SupportSize}", index, options.Runs, RunState.Finished, run);
                 return run;
             }
             catch (SupportException e) when (attempt < options.SupportRetries)
@@ -275,8 +281,9 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
     {
         var useFree = prepared.HeldOut > 0;
         var candidates = new List<Reconstruction>();
-        foreach (var run in set.Runs.Where(r => r.State == RunState.Rejected))
+        foreach (var run in set.Runs.Where(r => r.State == RunState.Finished))
         {
+            run.State = RunState.Rejected;
             if (run.EnergyOutsideSupport > options.MaxOutsideEnergy)
             {
                 run.Reason = Join(run.Reason, $"{100 * run.EnergyOutsideSupport:F1} % of the energy outside the support (max {100 * options.MaxOutsideEnergy:F1} %)");

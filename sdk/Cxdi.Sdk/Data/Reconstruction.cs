@@ -20,6 +20,9 @@ public enum RunState
 
     /// <summary>Cancelled by the user.</summary>
     Cancelled,
+
+    /// <summary>Finished iterating, waiting for the selection that makes it kept or rejected.</summary>
+    Finished,
 }
 
 /// <summary>One sample of the metric history.</summary>
