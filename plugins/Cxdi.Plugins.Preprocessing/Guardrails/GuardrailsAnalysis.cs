@@ -99,13 +99,8 @@ public sealed class GuardrailsAnalysis : IAnalysis
 
         var o = (GuardrailsOptions)options;
         var (_, findings) = Check(data, o, context);
+        // The findings are the report: the host prints them (run, check, TUI) and writes them to summary.json.
         data.Findings[Key] = findings.Select(f => (object)f.ToDictionary()).ToList();
-        foreach (var f in findings)
-        {
-            var level = f.Level switch { "info" => LogLevel.Information, "warning" => LogLevel.Warning, _ => LogLevel.Error };
-            context.Logger.Log(level, "{Step}: {Message}", Key, f.Message);
-            context.Progress.Report(new ProgressReport(string.IsNullOrEmpty(context.StepId) ? Key : context.StepId, $"{f.Level}: {f.Message}"));
-        }
 
         var refusal = findings.FirstOrDefault(f => f.Level == "refusal");
         if (refusal is not null && !o.Force)
