@@ -110,10 +110,7 @@ public sealed class CycleOperator(ObjectUpdateKind kind, float beta, string name
             throw new InvalidOperationException($"{Name} starts in real space: close the FT with an IFT first");
         }
 
-        // ER and charge flipping never read the previous iterate: skip writing it (16 B/px less per cycle) and let the
-        // next HIO/RAAR/DM cycle copy it once.
-        var usesPrevious = Kind is not (ObjectUpdateKind.ErrorReduction or ObjectUpdateKind.ChargeFlipping);
-        if (usesPrevious && !state.PreviousValid)
+        if (!state.PreviousValid)
         {
             state.SyncPrevious();
         }
@@ -123,12 +120,7 @@ public sealed class CycleOperator(ObjectUpdateKind kind, float beta, string name
         backend.Fft(state.Plan, state.Object, FftDirection.Forward);
         var m = backend.ProjectModulus(state.Object, state.ObservedAmplitude, state.PixelClasses, project: true, metrics);
         backend.Fft(state.Plan, state.Object, FftDirection.Inverse);
-        backend.UpdateObject(state.Object, usesPrevious ? state.Previous : null, state.Support, new ObjectUpdate(Kind, Beta, state.Positivity, state.Real));
-        if (!usesPrevious)
-        {
-            state.PreviousValid = false;
-        }
-
+        backend.UpdateObject(state.Object, state.Previous, state.Support, new ObjectUpdate(Kind, Beta, state.Positivity, state.Real));
         state.Cycle++;
         if (metrics)
         {
