@@ -152,7 +152,8 @@ internal static class Canonicalizer
     /// </summary>
     public static (FrequencyCurve Curve, double? Cutoff) Prtf(Complex32[] average, Shape shape, float[] amplitude, byte[] classes, IComputeBackend backend)
     {
-        var f = (Complex32[])average.Clone();
+        // Transformed in place and back (no copy of a possibly large array); the round trip changes it by float rounding only.
+        var f = average;
         backend.Transform(f, shape, FftDirection.Forward);
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
         var half = (shape.Is3D ? Math.Min(nz, Math.Min(ny, nx)) : Math.Min(ny, nx)) / 2;
@@ -183,6 +184,7 @@ internal static class Canonicalizer
             }
         }
 
+        backend.Transform(f, shape, FftDirection.Inverse);
         var freq = new List<double>();
         var value = new List<double>();
         for (var s = 0; s < shells; s++)

@@ -61,7 +61,7 @@ internal static class RunEngine
         };
         backend.Upload(initialSupport, state.Support);
         state.CountSupport();
-        backend.Upload(InitialObject(initialSupport, seed, settings), state.Object);
+        UploadInitialObject(backend, state.Object, initialSupport, seed, settings);
         ReturnGarbage(shape);
 
         var start = MetricsOperator.Evaluate(state);
@@ -148,6 +148,11 @@ internal static class RunEngine
 
         return half;
     }
+
+    /// <summary>Not inlined: the host array is unreachable once this returns, so <see cref="ReturnGarbage"/> can free it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void UploadInitialObject(IComputeBackend backend, ComplexBuffer destination, byte[] support, long seed, RunSettings settings) =>
+        backend.Upload(InitialObject(support, seed, settings), destination);
 
     private static Complex32[] InitialObject(byte[] support, long seed, RunSettings settings)
     {

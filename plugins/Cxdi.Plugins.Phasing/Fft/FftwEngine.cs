@@ -15,6 +15,9 @@ internal sealed unsafe class FftwEngine : IFftEngine
     /// <summary>Smallest share of a transform worth a thread; smaller transforms run on one (waking threads costs more).</summary>
     private const int MinValuesPerThread = 1 << 15;
 
+    /// <summary>From this many values the scratch copy for unaligned arrays is freed after each use.</summary>
+    private const int LargeScratch = 1 << 22;
+
     private static readonly Lock PlannerLock = new();
     private static readonly Dictionary<PlanKey, PlanEntry> Plans = [];
     private static readonly Lazy<Availability> Probe = new(ProbeLibrary);
@@ -191,6 +194,13 @@ internal sealed unsafe class FftwEngine : IFftEngine
         else
         {
             scratch.CopyTo(data);
+        }
+
+        if (_length >= LargeScratch)
+        {
+            // A large unaligned array is a rare host-side transform: do not hold a second copy of it between calls.
+            _scratch.Dispose();
+            _scratch = null;
         }
     }
 

@@ -220,20 +220,38 @@ public static class ArrayTools
     /// <summary>Autocorrelation-based support: |IFT(I)| (unknown pixels set to 0) blurred by <paramref name="sigma"/> px and thresholded at <paramref name="threshold"/> × its maximum; centred.</summary>
     public static byte[] AutocorrelationSupport(DiffractionData data, IComputeBackend backend, double threshold, double sigma)
     {
+        // One complex array: the intensity goes in FFT order as it is read, the transform is in place, and the
+        // autocorrelation amplitude comes back centred as it is read out (3D arrays are large).
         var shape = data.Shape;
-        var centred = new Complex32[shape.Length];
-        for (long i = 0; i < centred.Length; i++)
+        int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
+        int cz = nz / 2, cy = ny / 2, cx = nx / 2;
+        var values = new Complex32[shape.Length];
+        for (var z = 0; z < nz; z++)
         {
-            centred[i] = data.IsMeasured(i) && data.Intensity[i] > 0 && float.IsFinite(data.Intensity[i]) ? new Complex32(data.Intensity[i], 0) : default;
+            for (var y = 0; y < ny; y++)
+            {
+                var row = (((long)Mod(z - cz, nz) * ny) + Mod(y - cy, ny)) * nx;
+                for (var x = 0; x < nx; x++)
+                {
+                    var i = (((long)z * ny) + y) * nx + x;
+                    var v = data.Intensity[i];
+                    values[row + Mod(x - cx, nx)] = data.IsMeasured(i) && v > 0 && float.IsFinite(v) ? new Complex32(v, 0) : default;
+                }
+            }
         }
 
-        var fftOrder = IfftShift<Complex32>(centred, shape);
-        backend.Transform(fftOrder, shape, FftDirection.Inverse);
+        backend.Transform(values, shape, FftDirection.Inverse);
         var amplitude = new float[shape.Length];
-        var shifted = FftShift<Complex32>(fftOrder, shape);
-        for (long i = 0; i < amplitude.Length; i++)
+        for (var z = 0; z < nz; z++)
         {
-            amplitude[i] = shifted[i].Abs;
+            for (var y = 0; y < ny; y++)
+            {
+                var row = (((long)Mod(z + cz, nz) * ny) + Mod(y + cy, ny)) * nx;
+                for (var x = 0; x < nx; x++)
+                {
+                    amplitude[row + Mod(x + cx, nx)] = values[((((long)z * ny) + y) * nx) + x].Abs;
+                }
+            }
         }
 
         GaussianBlur(amplitude, shape, sigma);
