@@ -75,6 +75,21 @@ public sealed class RunnerTests
     }
 
     [Fact]
+    public void Parallelism_IsMeasuredOnlyWhenThereIsAChoice_AndRemembered()
+    {
+        using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Managed, 2);
+        var shape = Shape.Of(48, 40);
+        var none = ParallelismProbe.Choose(backend, shape, 2, 1);
+        Assert.Equal(1, none.Lanes);
+        Assert.Equal(0, none.SingleRate);
+
+        var first = ParallelismProbe.Choose(backend, shape, 2, 2);
+        Assert.True(first.SingleRate > 0 && first.ParallelRate > 0, first.Describe());
+        Assert.Equal(first.ParallelRate > 1.05 * first.SingleRate ? 2 : 1, first.Lanes);
+        Assert.Same(first, ParallelismProbe.Choose(backend, shape, 2, 2));
+    }
+
+    [Fact]
     public void FinishedRuns_AreWrittenAtOnce_AndReportProgress()
     {
         var sink = new RecordingSink();

@@ -261,6 +261,7 @@ public sealed class AssemblyTests(ITestOutputHelper output)
             Keep = 2,
             Seed = 7,
             Positivity = true,
+            ParallelRuns = 2,
             // Default shrink-wrap (threshold 0.25 of the rms, PyNX's convention): measured error 0.18 here; 0.1 of the
             // maximum cuts the blob's soft tails and gives 0.23.
         }, context);

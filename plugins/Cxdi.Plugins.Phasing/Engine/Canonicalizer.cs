@@ -73,30 +73,42 @@ internal static class Canonicalizer
     }
 
     /// <summary>Aligns <paramref name="obj"/> on <paramref name="reference"/> (both centred, same shape).</summary>
-    public static Alignment Align(Complex32[] reference, Complex32[] obj, Shape shape, IComputeBackend backend)
-    {
-        var fRef = (Complex32[])reference.Clone();
-        backend.Transform(fRef, shape, FftDirection.Forward);
-        var fObj = (Complex32[])obj.Clone();
-        backend.Transform(fObj, shape, FftDirection.Forward);
-        var norm = Math.Sqrt(Norm2(reference) * Norm2(obj));
+    public static Alignment Align(Complex32[] reference, Complex32[] obj, Shape shape, IComputeBackend backend) =>
+        Align(reference, Spectrum(reference, shape, backend), obj, shape, backend);
 
-        Alignment? best = null;
+    /// <summary>The forward transform of <paramref name="values"/> (a copy).</summary>
+    public static Complex32[] Spectrum(Complex32[] values, Shape shape, IComputeBackend backend)
+    {
+        var spectrum = (Complex32[])values.Clone();
+        backend.Transform(spectrum, shape, FftDirection.Forward);
+        return spectrum;
+    }
+
+    /// <summary>
+    /// Aligns <paramref name="obj"/> on <paramref name="reference"/> whose transform is <paramref name="referenceSpectrum"/>.
+    /// Holds two arrays besides its inputs (the object's spectrum, and the cross-correlation that becomes the result):
+    /// the twin's spectrum is the conjugate of the object's, so it is never stored.
+    /// </summary>
+    public static Alignment Align(Complex32[] reference, Complex32[] referenceSpectrum, Complex32[] obj, Shape shape, IComputeBackend backend)
+    {
+        var spectrum = Spectrum(obj, shape, backend);
+        var norm = Math.Sqrt(Norm2(reference) * Norm2(obj));
+        var work = new Complex32[spectrum.Length];
+        (bool Twin, double[] Shift, double Correlation)? best = null;
         foreach (var twin in new[] { false, true })
         {
-            var g = twin ? fObj.Select(z => z.Conjugate()).ToArray() : (Complex32[])fObj.Clone();
-            var cc = new Complex32[g.Length];
-            for (var i = 0; i < cc.Length; i++)
+            // Cross-correlation spectrum F_ref · conj(G), with G = F_obj, or conj(F_obj) for the twin.
+            for (var i = 0; i < work.Length; i++)
             {
-                cc[i] = fRef[i] * g[i].Conjugate();
+                work[i] = referenceSpectrum[i] * (twin ? spectrum[i] : spectrum[i].Conjugate());
             }
 
-            backend.Transform(cc, shape, FftDirection.Inverse);
+            backend.Transform(work, shape, FftDirection.Inverse);
             var peak = 0;
             var peakValue = -1f;
-            for (var i = 0; i < cc.Length; i++)
+            for (var i = 0; i < work.Length; i++)
             {
-                var v = cc[i].Norm2;
+                var v = work[i].Norm2;
                 if (v > peakValue)
                 {
                     peakValue = v;
@@ -105,31 +117,29 @@ internal static class Canonicalizer
             }
 
             var correlation = norm > 0 ? Math.Sqrt(peakValue) / norm : 0;
-            if (best is not null && correlation <= best.Correlation)
+            if (best is null || correlation > best.Value.Correlation)
             {
-                continue;
+                best = (twin, SubPixelPeak(work, shape, peak), correlation);
             }
-
-            var shift = SubPixelPeak(cc, shape, peak);
-            var aligned = ApplyShift(g, shape, shift, backend);
-            double re = 0, im = 0;
-            for (var i = 0; i < aligned.Length; i++)
-            {
-                var p = reference[i] * aligned[i].Conjugate();
-                re += p.Re;
-                im += p.Im;
-            }
-
-            var rotation = Complex32.FromPolar(1, (float)Math.Atan2(im, re));
-            for (var i = 0; i < aligned.Length; i++)
-            {
-                aligned[i] = rotation * aligned[i];
-            }
-
-            best = new Alignment(aligned, twin, shift, correlation);
         }
 
-        return best!;
+        var (bestTwin, shift, bestCorrelation) = best!.Value;
+        ApplyShift(spectrum, bestTwin, work, shape, shift, backend);
+        double re = 0, im = 0;
+        for (var i = 0; i < work.Length; i++)
+        {
+            var p = reference[i] * work[i].Conjugate();
+            re += p.Re;
+            im += p.Im;
+        }
+
+        var rotation = Complex32.FromPolar(1, (float)Math.Atan2(im, re));
+        for (var i = 0; i < work.Length; i++)
+        {
+            work[i] = rotation * work[i];
+        }
+
+        return new Alignment(work, bestTwin, shift, bestCorrelation);
     }
 
     /// <summary>R_match = √(Σ|obj − ref|² / Σ|ref|²) of an aligned object (0 = identical).</summary>
@@ -246,10 +256,10 @@ internal static class Canonicalizer
         return [shape.Is3D ? ArrayTools.Signed(z0, nz) + dz : 0, ArrayTools.Signed(y0, ny) + dy, ArrayTools.Signed(x0, nx) + dx];
     }
 
-    private static Complex32[] ApplyShift(Complex32[] spectrum, Shape shape, double[] shift, IComputeBackend backend)
+    /// <summary>result = IFT(G · e^{−2πi k·shift}) with G = <paramref name="spectrum"/>, or its conjugate for the twin.</summary>
+    private static void ApplyShift(Complex32[] spectrum, bool twin, Complex32[] result, Shape shape, double[] shift, IComputeBackend backend)
     {
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
-        var result = new Complex32[spectrum.Length];
         for (var z = 0; z < nz; z++)
         {
             var pz = shift[0] * ArrayTools.Signed(z, nz) / nz;
@@ -261,12 +271,11 @@ internal static class Canonicalizer
                     var px = shift[2] * ArrayTools.Signed(x, nx) / nx;
                     var i = (((long)z * ny) + y) * nx + x;
                     var phase = -2 * Math.PI * (pz + py + px);
-                    result[i] = Complex32.FromPolar(1, (float)phase) * spectrum[i];
+                    result[i] = Complex32.FromPolar(1, (float)phase) * (twin ? spectrum[i].Conjugate() : spectrum[i]);
                 }
             }
         }
 
         backend.Transform(result, shape, FftDirection.Inverse);
-        return result;
     }
 }

@@ -18,7 +18,7 @@ namespace Cxdi.Plugins.Phasing.Engine;
 /// </summary>
 internal static class ParallelismProbe
 {
-    /// <summary>Each candidate is timed for about this long (at least two cycles per lane).</summary>
+    /// <summary>Each candidate is timed for about this long (at least two cycles per lane, after four untimed).</summary>
     private const double TargetSeconds = 0.15;
 
     private static readonly ConcurrentDictionary<string, Decision> Decisions = new();
@@ -77,10 +77,11 @@ internal static class ParallelismProbe
 
             var cycle = new CycleOperator(ObjectUpdateKind.HybridInputOutput, 0.9f, "HIO");
 
-            // Warm-up (plans, caches, JIT) and a first estimate of the cycle time.
+            // Warm-up (plans, caches, JIT), a first estimate of the cycle time, then the timed cycles.
+            RunLanes(states, cycle, 2);
             var watch = Stopwatch.StartNew();
-            RunLanes(states, cycle, 1);
-            var cycles = Math.Clamp((int)Math.Ceiling(TargetSeconds / Math.Max(1e-6, watch.Elapsed.TotalSeconds)), 2, 200);
+            RunLanes(states, cycle, 2);
+            var cycles = Math.Clamp((int)Math.Ceiling(2 * TargetSeconds / Math.Max(1e-6, watch.Elapsed.TotalSeconds)), 2, 1000);
             watch.Restart();
             RunLanes(states, cycle, cycles);
             return lanes * cycles / watch.Elapsed.TotalSeconds;

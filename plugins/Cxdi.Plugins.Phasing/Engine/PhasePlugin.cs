@@ -329,6 +329,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         var shape = set.Shape;
         var reference = kept[0].Object;
         Canonicalizer.RemovePhaseRamp(reference, shape);
+        var referenceSpectrum = kept.Count > 1 ? Canonicalizer.Spectrum(reference, shape, backend) : [];
         var average = new Complex32[shape.Length];
         foreach (var run in kept)
         {
@@ -336,7 +337,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             if (!ReferenceEquals(run, kept[0]))
             {
                 Canonicalizer.RemovePhaseRamp(run.Object, shape);
-                var alignment = Canonicalizer.Align(reference, run.Object, shape, backend);
+                var alignment = Canonicalizer.Align(reference, referenceSpectrum, run.Object, shape, backend);
                 run.Object = alignment.Aligned;
                 if (alignment.Twin)
                 {
