@@ -4,7 +4,7 @@ using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 
-namespace Cxdi.Bench;
+namespace Cxdi.Plugins.Phasing.Bench;
 
 /// <summary>
 /// Phasing cycles on the CPU backend with synthetic but consistent data: a random complex object inside a disc (ball)
@@ -31,6 +31,74 @@ internal sealed class PhasingBench : IDisposable
     {
         var backend = new CpuComputeBackend(preference, threads);
         var state = new PhasingState(backend, shape) { MetricEvery = MetricEvery };
+        var pattern = Synthesize(shape, backend);
+        var n = (int)shape.Length;
+        var random = new Random(4);
+        var classes = new byte[n];
+        for (var i = 0; i < n; i++)
+        {
+            classes[i] = pattern.Unknown[i] != 0 ? PixelClass.Unknown : random.NextDouble() < 0.05 ? PixelClass.HeldOut : PixelClass.Measured;
+        }
+
+        var start = new Complex32[n];
+        for (var i = 0; i < n; i++)
+        {
+            start[i] = pattern.Support[i] != 0 ? Complex32.FromPolar(random.NextSingle(), 0) : default;
+        }
+
+        backend.Upload(pattern.Amplitude, state.ObservedAmplitude);
+        backend.Upload(classes, state.PixelClasses);
+        backend.Upload(pattern.Support, state.Support);
+        backend.Upload(start, state.Object);
+        state.CountSupport();
+        var m = MetricsOperator.Evaluate(state);
+        backend.Scale(state.Object, (float)Math.Sqrt(m.ObsSum / m.CalcSum));
+        state.SyncPrevious();
+        Cxdi.Plugins.Phasing.Operators.Operators.HIO().Repeat(5).Apply(state);
+        return new PhasingBench(backend, state);
+    }
+
+    /// <summary>
+    /// The same synthetic object as diffraction data in detector order (zero frequency at the array centre): intensity
+    /// = |FT|² scaled to <paramref name="photons"/> in all, the central beamstop (radius 3 px) flagged, the support of
+    /// radius N/6 as <see cref="DiffractionData.InitialSupport"/>.
+    /// </summary>
+    public static DiffractionData SynthesizeData(Shape shape, IComputeBackend backend, double photons = 1e9)
+    {
+        var pattern = Synthesize(shape, backend);
+        var n = pattern.Amplitude.Length;
+        var intensity = new float[n];
+        double sum = 0;
+        for (var i = 0; i < n; i++)
+        {
+            sum += (double)pattern.Amplitude[i] * pattern.Amplitude[i];
+        }
+
+        var scale = sum > 0 ? photons / sum : 1;
+        for (var i = 0; i < n; i++)
+        {
+            intensity[i] = (float)(scale * pattern.Amplitude[i] * pattern.Amplitude[i]);
+        }
+
+        var mask = new uint[n];
+        var unknown = Cxdi.Plugins.Phasing.Support.ArrayTools.FftShift<byte>(pattern.Unknown, shape);
+        for (var i = 0; i < n; i++)
+        {
+            mask[i] = unknown[i] != 0 ? (uint)MaskFlags.Beamstop : 0u;
+        }
+
+        return new DiffractionData(shape, Cxdi.Plugins.Phasing.Support.ArrayTools.FftShift<float>(intensity, shape), mask)
+        {
+            InitialSupport = pattern.Support,
+        };
+    }
+
+    /// <summary>
+    /// A random complex object inside a disc (ball) of radius N/8 and its Fourier amplitudes in FFT order, with the
+    /// zero-frequency region (radius 3 px) marked unknown and zeroed, and a support of radius N/6 (object order).
+    /// </summary>
+    private static (float[] Amplitude, byte[] Unknown, byte[] Support) Synthesize(Shape shape, IComputeBackend backend)
+    {
         var n = (int)shape.Length;
         var minDim = shape.Is3D ? Math.Min(shape.Nz, Math.Min(shape.Ny, shape.Nx)) : Math.Min(shape.Ny, shape.Nx);
         var random = new Random(3);
@@ -44,41 +112,22 @@ internal sealed class PhasingBench : IDisposable
 
         backend.Transform(truth, shape, FftDirection.Forward);
         var amplitude = new float[n];
-        var classes = new byte[n];
         for (var i = 0; i < n; i++)
         {
             amplitude[i] = truth[i].Abs;
-            classes[i] = random.NextDouble() < 0.05 ? PixelClass.HeldOut : PixelClass.Measured;
         }
 
         // Zero frequency sits at the corners in FFT order: a beamstop of radius 3 px there is unknown.
-        var centred = Ball(shape, 3);
-        var beamstop = Cxdi.Plugins.Phasing.Support.ArrayTools.IfftShift<byte>(centred, shape);
+        var unknown = Cxdi.Plugins.Phasing.Support.ArrayTools.IfftShift<byte>(Ball(shape, 3), shape);
         for (var i = 0; i < n; i++)
         {
-            if (beamstop[i] != 0)
+            if (unknown[i] != 0)
             {
-                classes[i] = PixelClass.Unknown;
                 amplitude[i] = 0;
             }
         }
 
-        var start = new Complex32[n];
-        for (var i = 0; i < n; i++)
-        {
-            start[i] = support[i] != 0 ? Complex32.FromPolar(random.NextSingle(), 0) : default;
-        }
-
-        backend.Upload(amplitude, state.ObservedAmplitude);
-        backend.Upload(classes, state.PixelClasses);
-        backend.Upload(support, state.Support);
-        backend.Upload(start, state.Object);
-        state.CountSupport();
-        var m = MetricsOperator.Evaluate(state);
-        backend.Scale(state.Object, (float)Math.Sqrt(m.ObsSum / m.CalcSum));
-        state.SyncPrevious();
-        Cxdi.Plugins.Phasing.Operators.Operators.HIO().Repeat(5).Apply(state);
-        return new PhasingBench(backend, state);
+        return (amplitude, unknown, support);
     }
 
     /// <summary>Null when the object is finite and not empty, else what is wrong.</summary>
