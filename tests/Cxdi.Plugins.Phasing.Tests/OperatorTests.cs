@@ -67,6 +67,58 @@ public sealed class OperatorTests : IDisposable
         Assert.Equal(nf, m.FreeCount);
     }
 
+    [Fact]
+    public void ModulusProjection_VectorMetricsMatchDoublePrecision_OnALargeArray()
+    {
+        // 97×83 pixels: full SIMD blocks plus a scalar tail; counts up to 1e6 photons, zeros, and all three pixel classes.
+        var shape = Shape.Of(97, 83);
+        var random = new Random(11);
+        var psi = new Complex32[shape.Length];
+        var amplitude = new float[shape.Length];
+        var classes = new byte[shape.Length];
+        for (var i = 0; i < psi.Length; i++)
+        {
+            var scale = Math.Pow(10, 3 * random.NextDouble());
+            psi[i] = new Complex32((float)(scale * (random.NextDouble() - 0.5)), (float)(scale * (random.NextDouble() - 0.5)));
+            amplitude[i] = random.NextDouble() < 0.1 ? 0 : (float)(scale * random.NextDouble());
+            classes[i] = (byte)(random.NextDouble() < 0.8 ? PixelClass.Measured : random.NextDouble() < 0.5 ? PixelClass.Unknown : PixelClass.HeldOut);
+        }
+
+        double llk = 0, free = 0, chi2 = 0, calcSum = 0;
+        long n = 0, nf = 0;
+        for (var i = 0; i < psi.Length; i++)
+        {
+            double c = psi[i].Norm2, o = amplitude[i] * (double)amplitude[i];
+            var term = c - o + (o > 0 ? o * Math.Log(o / c) : 0);
+            if (classes[i] == PixelClass.Measured)
+            {
+                llk += term;
+                chi2 += (c - o) * (c - o) / (o + 1);
+                calcSum += c;
+                n++;
+            }
+            else if (classes[i] == PixelClass.HeldOut)
+            {
+                free += term;
+                nf++;
+            }
+        }
+
+        using var psiBuffer = backend.AllocateComplex(shape);
+        using var amplitudeBuffer = backend.AllocateReal(shape);
+        using var classBuffer = backend.AllocateMask(shape);
+        backend.Upload(psi, psiBuffer);
+        backend.Upload(amplitude, amplitudeBuffer);
+        backend.Upload(classes, classBuffer);
+        var m = backend.ProjectModulus(psiBuffer, amplitudeBuffer, classBuffer, project: false, metrics: true);
+        Assert.Equal(n, m.Count);
+        Assert.Equal(nf, m.FreeCount);
+        Assert.Equal(llk, m.LlkSum, 1e-5 * Math.Abs(llk));
+        Assert.Equal(free, m.FreeLlkSum, 1e-5 * Math.Abs(free));
+        Assert.Equal(chi2, m.Chi2Sum, 1e-5 * Math.Abs(chi2));
+        Assert.Equal(calcSum, m.CalcSum, 1e-5 * calcSum);
+    }
+
     [Theory]
     [InlineData("ER", false)]
     [InlineData("HIO", false)]

@@ -67,13 +67,11 @@ public sealed class RunnerTests
     public void Plan_RefusesRunsThatCannotFitInMemory()
     {
         var shape = Shape.Of(4096, 4096, 4096);
-        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.PlanParallelism(shape, new PhaseOptions { Runs = 2, Keep = 1 }, 2, out _));
-        var parallel = PhasePlugin.PlanParallelism(Shape.Of(256, 256), new PhaseOptions { Runs = 10 }, 2, out var threads);
-        Assert.Equal(2, parallel);
-        Assert.Equal(1, threads);
-        var big = PhasePlugin.PlanParallelism(Shape.Of(128, 128, 128), new PhaseOptions { Runs = 10 }, 2, out var bigThreads);
-        Assert.Equal(1, big);
-        Assert.Equal(2, bigThreads);
+        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.MaxLanes(shape, new PhaseOptions { Runs = 2, Keep = 1 }, 2));
+        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.MaxLanes(Shape.Of(1024, 1024, 1024), new PhaseOptions { Runs = 2, Keep = 1, ParallelRuns = 2 }, 2));
+        Assert.Equal(2, PhasePlugin.MaxLanes(Shape.Of(256, 256), new PhaseOptions { Runs = 10 }, 2));
+        Assert.Equal(1, PhasePlugin.MaxLanes(Shape.Of(256, 256), new PhaseOptions { Runs = 1 }, 2));
+        Assert.Equal(2, PhasePlugin.MaxLanes(Shape.Of(128, 128, 128), new PhaseOptions { Runs = 10 }, 2));
     }
 
     [Fact]

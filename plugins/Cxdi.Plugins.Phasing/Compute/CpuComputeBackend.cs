@@ -115,7 +115,14 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     public void Download(MaskBuffer source, Span<byte> destination) => CopyChecked<byte>(M(source).Span, destination);
 
     /// <inheritdoc />
-    public FftPlan CreateFftPlan(Shape shape) => new CpuFftPlan(FftEngines.Create(shape, Threads, Preference));
+    public FftPlan CreateFftPlan(Shape shape)
+    {
+        var plan = new CpuFftPlan(FftEngines.Create(shape, Threads, Preference));
+
+        // The name of a real plan (threads used for this size) replaces the small probe's.
+        fftName = plan.Name;
+        return plan;
+    }
 
     /// <inheritdoc />
     public void Fft(FftPlan plan, ComplexBuffer data, FftDirection direction)

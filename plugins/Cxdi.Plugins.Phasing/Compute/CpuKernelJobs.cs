@@ -86,7 +86,49 @@ internal sealed unsafe class CpuKernelJobs
         {
             double llk = 0, free = 0, chi2 = 0, calcSum = 0, obsSum = 0;
             long count = 0, freeCount = 0;
-            for (var i = start; i < end; i++)
+            var i = start;
+            if (Avx2.IsSupported)
+            {
+                // Eight pixels per step, float terms summed over blocks of 512 pixels, then added in double.
+                var tiny = Vector256.Create(1e-20f);
+                var heldOut = Vector256.Create((int)PixelClass.HeldOut);
+                while (i + 8 <= end)
+                {
+                    var blockEnd = Math.Min(end, i + 512);
+                    Vector256<float> vLlk = default, vFree = default, vChi2 = default, vCalc = default, vObs = default;
+                    for (; i + 8 <= blockEnd; i += 8)
+                    {
+                        var p0 = Avx.LoadVector256((float*)(Psi + i));
+                        var p1 = Avx.LoadVector256((float*)(Psi + i + 4));
+
+                        // hadd gives pixels 0 1 4 5 | 2 3 6 7; the 64-bit permute puts them in order.
+                        var calc = Avx2.Permute4x64(Avx.HorizontalAdd(p0 * p0, p1 * p1).AsDouble(), 0b11_01_10_00).AsSingle();
+                        var a = Avx.LoadVector256(Amplitude + i);
+                        var obs = a * a;
+                        var cls = Avx2.ConvertToVector256Int32(Class + i);
+                        var measured = Avx2.CompareEqual(cls, Vector256<int>.Zero).AsSingle();
+                        var held = Avx2.CompareEqual(cls, heldOut).AsSingle();
+                        var d = calc - obs;
+                        var log = Avx.And(obs * Vector256.Log(obs / Avx.Max(calc, tiny)), Avx.CompareGreaterThan(obs, Vector256<float>.Zero));
+                        var term = d + log;
+                        vLlk += Avx.And(term, measured);
+                        vFree += Avx.And(term, held);
+                        vChi2 += Avx.And(d * d / (obs + Vector256<float>.One), measured);
+                        vCalc += Avx.And(calc, measured);
+                        vObs += Avx.And(obs, measured);
+                        count += System.Numerics.BitOperations.PopCount((uint)Avx.MoveMask(measured));
+                        freeCount += System.Numerics.BitOperations.PopCount((uint)Avx.MoveMask(held));
+                    }
+
+                    llk += Sum(vLlk);
+                    free += Sum(vFree);
+                    chi2 += Sum(vChi2);
+                    calcSum += Sum(vCalc);
+                    obsSum += Sum(vObs);
+                }
+            }
+
+            for (; i < end; i++)
             {
                 var cls = Class[i];
                 if (cls == PixelClass.Unknown)
@@ -121,6 +163,17 @@ internal sealed unsafe class CpuKernelJobs
             }
 
             return new FourierMetrics { LlkSum = llk, Count = count, FreeLlkSum = free, FreeCount = freeCount, Chi2Sum = chi2, CalcSum = calcSum, ObsSum = obsSum };
+        }
+
+        private static double Sum(Vector256<float> v)
+        {
+            double sum = 0;
+            for (var k = 0; k < Vector256<float>.Count; k++)
+            {
+                sum += v.GetElement(k);
+            }
+
+            return sum;
         }
 
         private void ProjectRange(long start, long end)

@@ -150,9 +150,8 @@ internal static class Canonicalizer
     /// of the radius in units of the Nyquist frequency (of the smallest dimension); the cutoff is the first shell,
     /// after the PRTF has been above 1/e, where it falls below 1/e (null when it never does).
     /// </summary>
-    public static (FrequencyCurve Curve, double? Cutoff) Prtf(Complex32[] average, PreparedData data, IComputeBackend backend)
+    public static (FrequencyCurve Curve, double? Cutoff) Prtf(Complex32[] average, Shape shape, float[] amplitude, byte[] classes, IComputeBackend backend)
     {
-        var shape = data.Shape;
         var f = (Complex32[])average.Clone();
         backend.Transform(f, shape, FftDirection.Forward);
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
@@ -169,8 +168,8 @@ internal static class Canonicalizer
                 for (var x = 0; x < nx; x++)
                 {
                     var i = (((long)z * ny) + y) * nx + x;
-                    var a = data.Amplitude[i];
-                    if (data.Classes[i] == PixelClass.Unknown || !(a > 0))
+                    var a = amplitude[i];
+                    if (classes[i] == PixelClass.Unknown || !(a > 0))
                     {
                         continue;
                     }

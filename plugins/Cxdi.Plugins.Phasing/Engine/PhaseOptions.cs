@@ -49,7 +49,7 @@ public sealed record PhaseOptions : PluginOptions
     public int Threads { get; init; }
 
     /// <summary>Runs at the same time.</summary>
-    [Description("Runs computed side by side (each with threads/parallel_runs threads); 0 = automatic: several single-threaded runs for arrays up to 2^20 pixels, else one run at a time with threaded FFTs.")]
+    [Description("Runs computed side by side (each with threads/parallel_runs threads); 0 = automatic: one run on all threads or one run per thread, whichever gives more cycles per second when timed on this shape (measured once per machine and cached), within memory.")]
     [Range(0, 4096)]
     public int ParallelRuns { get; init; }
 

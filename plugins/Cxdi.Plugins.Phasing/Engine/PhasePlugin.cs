@@ -19,9 +19,6 @@ namespace Cxdi.Plugins.Phasing.Engine;
 [CxdiPlugin("cxdi.phase", "1.0.0", Description = "Iterative phase retrieval (ER/HIO/RAAR/DM/CF with shrink-wrap), many random starts ranked by free log-likelihood, aligned and averaged, with PRTF.")]
 public sealed class PhasePlugin : PhaserBase<PhaseOptions>
 {
-    /// <summary>Pixels up to which several single-threaded runs go side by side when parallel_runs is automatic.</summary>
-    private const long SmallArray = 1L << 20;
-
     /// <inheritdoc />
     protected override ReconstructionSet Reconstruct(DiffractionData data, PhaseOptions options, StepContext context)
     {
@@ -30,9 +27,27 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering);
         var support = InitialSupport(data, options, backend);
+        using var observations = Observations.Upload(backend, prepared);
+        prepared.ReleaseArrays();
+        RunEngine.ReturnGarbage(data.Shape);
         var totalThreads = options.Threads > 0 ? options.Threads : backend.Threads;
-        var parallel = PlanParallelism(data.Shape, options, totalThreads, out var threadsPerRun);
-        context.Logger.LogInformation("phasing {Shape}: {Runs} runs, {Parallel} at a time with {Threads} thread(s) each, backend {Backend} ({Fft})", data.Shape, options.Runs, parallel, threadsPerRun, backend.Name, backend.FftName);
+        var maxLanes = MaxLanes(data.Shape, options, totalThreads);
+        string how;
+        int parallel;
+        if (options.ParallelRuns > 0)
+        {
+            parallel = maxLanes;
+            how = "parallel_runs";
+        }
+        else
+        {
+            var decision = ParallelismProbe.Choose(backend, data.Shape, totalThreads, maxLanes);
+            parallel = decision.Lanes;
+            how = decision.Candidate > 1 ? decision.Describe() : "one run at a time: threads, runs or memory allow no more";
+        }
+
+        var threadsPerRun = Math.Max(1, totalThreads / parallel);
+        context.Logger.LogInformation("phasing {Shape}: {Runs} runs, {Parallel} at a time with {Threads} thread(s) each ({How}), backend {Backend} ({Fft})", data.Shape, options.Runs, parallel, threadsPerRun, how, backend.Name, backend.FftName);
 
         var settings = new RunSettings
         {
@@ -73,7 +88,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
                     continue;
                 }
 
-                var run = RunWithRetries(device, prepared, support, settings, options, index, program.Cycles, context);
+                var run = RunWithRetries(device, observations, support, settings, options, index, program.Cycles, context);
                 runs[index] = run;
                 if (run.State == RunState.Cancelled)
                 {
@@ -125,7 +140,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             Provenance = data.Provenance,
             PixelSize = PixelSize(data),
         };
-        SelectAndAverage(result, prepared, options, backend);
+        SelectAndAverage(result, prepared, observations, options, backend);
         foreach (var run in result.Runs)
         {
             var why = run.State == RunState.Rejected && run.Reason is { } reason ? $": {reason}" : "";
@@ -136,15 +151,21 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         return result;
     }
 
-    /// <summary>Decides how many runs go side by side and with how many threads each; refuses runs that cannot fit in memory.</summary>
-    internal static int PlanParallelism(Shape shape, PhaseOptions options, int totalThreads, out int threadsPerRun)
+    /// <summary>
+    /// The most runs that may go side by side: parallel_runs when set, else as many as threads and runs allow; both capped
+    /// by memory. Refuses up front (<see cref="InsufficientMemoryForRunException"/>) what cannot fit. A run holds the
+    /// object and the previous object (2 complex arrays), its support, and briefly the host copy of its starting object;
+    /// all runs share the observed amplitudes and pixel classes; every finished run keeps its object and support, and the
+    /// average and its transform are made at the end.
+    /// </summary>
+    internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads)
     {
-        var parallel = options.ParallelRuns > 0 ? options.ParallelRuns : shape.Length <= SmallArray ? Math.Min(totalThreads, options.Runs) : 1;
+        var parallel = options.ParallelRuns > 0 ? options.ParallelRuns : Math.Min(totalThreads, options.Runs);
         parallel = Math.Max(1, Math.Min(parallel, options.Runs));
         var complexBytes = shape.Length * 8;
-        var perRun = (long)(3.25 * complexBytes) + complexBytes + shape.Length;
+        var perRun = (3 * complexBytes) + shape.Length;
         var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);
-        var shared = (long)(1.5 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
+        var shared = (5 * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
         if (shared + perRun > available)
         {
             throw new InsufficientMemoryForRunException(shared + perRun, available, $"phasing a {shape} array ({options.Runs} runs)");
@@ -160,11 +181,10 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             parallel = (int)Math.Max(1, (available - shared) / perRun);
         }
 
-        threadsPerRun = Math.Max(1, totalThreads / parallel);
         return parallel;
     }
 
-    private static Reconstruction RunWithRetries(IComputeBackend device, PreparedData prepared, byte[] support, RunSettings settings, PhaseOptions options, int index, int cycles, StepContext context)
+    private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, int cycles, StepContext context)
     {
         var seed = options.Seed + index;
         var threshold = (float)options.SupportThreshold;
@@ -175,7 +195,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             try
             {
                 var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
-                var run = RunEngine.Run(device, prepared, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles + options.DetwinCycles, options, context));
+                var run = RunEngine.Run(device, observations, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles + options.DetwinCycles, options, context));
                 run.State = RunState.Finished;
                 if (notes.Count > 0)
                 {
@@ -194,13 +214,13 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             catch (OperationCanceledException)
             {
                 Report(context, $"run {index}: cancelled", index, options.Runs, RunState.Cancelled);
-                return new Reconstruction { Index = index, Seed = seed, Shape = prepared.Shape, State = RunState.Cancelled, Reason = "cancelled" };
+                return new Reconstruction { Index = index, Seed = seed, Shape = observations.Shape, State = RunState.Cancelled, Reason = "cancelled" };
             }
             catch (CxdiException e)
             {
                 notes.Add(e.OneLine);
                 Report(context, $"run {index}: failed: {e.OneLine}", index, options.Runs, RunState.Failed);
-                return new Reconstruction { Index = index, Seed = seed, Shape = prepared.Shape, State = RunState.Failed, Reason = string.Join("; ", notes) };
+                return new Reconstruction { Index = index, Seed = seed, Shape = observations.Shape, State = RunState.Failed, Reason = string.Join("; ", notes) };
             }
         }
     }
@@ -277,7 +297,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         return null;
     }
 
-    private static void SelectAndAverage(ReconstructionSet set, PreparedData prepared, PhaseOptions options, IComputeBackend backend)
+    private static void SelectAndAverage(ReconstructionSet set, PreparedData prepared, Observations observations, PhaseOptions options, IComputeBackend backend)
     {
         var useFree = prepared.HeldOut > 0;
         var candidates = new List<Reconstruction>();
@@ -309,7 +329,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         var shape = set.Shape;
         var reference = kept[0].Object;
         Canonicalizer.RemovePhaseRamp(reference, shape);
-        var sum = new double[2 * shape.Length];
+        var average = new Complex32[shape.Length];
         foreach (var run in kept)
         {
             run.State = RunState.Kept;
@@ -329,20 +349,20 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             run.RMatch = Canonicalizer.RMatch(reference, run.Object);
             for (var i = 0; i < shape.Length; i++)
             {
-                sum[2 * i] += run.Object[i].Re;
-                sum[(2 * i) + 1] += run.Object[i].Im;
+                average[i] += run.Object[i];
             }
         }
 
-        var average = new Complex32[shape.Length];
+        var scale = 1f / kept.Count;
         for (var i = 0; i < average.Length; i++)
         {
-            average[i] = new Complex32((float)(sum[2 * i] / kept.Count), (float)(sum[(2 * i) + 1] / kept.Count));
+            average[i] = scale * average[i];
         }
 
         set.Average = average;
         set.AverageSupport = AverageSupport(average, shape, options);
-        var (curve, cutoff) = Canonicalizer.Prtf(average, prepared, backend);
+        var (amplitude, classes) = observations.Download(backend);
+        var (curve, cutoff) = Canonicalizer.Prtf(average, shape, amplitude, classes, backend);
         set.Prtf = curve;
         set.PrtfCutoff = cutoff;
         set.Findings["cxdi.phase"] = new Dictionary<string, object>

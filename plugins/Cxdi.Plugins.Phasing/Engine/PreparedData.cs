@@ -23,11 +23,11 @@ internal sealed class PreparedData
 
     public Shape Shape { get; }
 
-    /// <summary>√I in FFT order (0 where unknown).</summary>
-    public float[] Amplitude { get; }
+    /// <summary>√I in FFT order (0 where unknown); empty after <see cref="ReleaseArrays"/>.</summary>
+    public float[] Amplitude { get; private set; }
 
-    /// <summary><see cref="PixelClass"/> per pixel in FFT order.</summary>
-    public byte[] Classes { get; }
+    /// <summary><see cref="PixelClass"/> per pixel in FFT order; empty after <see cref="ReleaseArrays"/>.</summary>
+    public byte[] Classes { get; private set; }
 
     /// <summary>Measured pixels used by the projection.</summary>
     public long Measured { get; }
@@ -37,6 +37,13 @@ internal sealed class PreparedData
 
     /// <summary>The detector pixel (z, y, x) taken as zero frequency.</summary>
     public int[] Centre { get; }
+
+    /// <summary>Drops the host arrays once they are on the backend (<see cref="Observations"/>), so a run does not hold them twice.</summary>
+    public void ReleaseArrays()
+    {
+        Amplitude = [];
+        Classes = [];
+    }
 
     /// <summary>Checks and prepares <paramref name="data"/>; throws <see cref="InvalidInputException"/> when it cannot be phased.</summary>
     public static PreparedData Create(DiffractionData data, double freeFraction, long seed, PatternCentering centering = PatternCentering.Auto)
@@ -48,22 +55,36 @@ internal sealed class PreparedData
             throw new InvalidInputException(source, $"a {shape} array is too small to phase", "phase arrays of at least 8 pixels along every axis");
         }
 
-        var amplitudeCentred = new float[shape.Length];
-        var classCentred = new byte[shape.Length];
+        // The zero-frequency pixel goes to index 0 as the values are read (no centred copy: 3D arrays are large).
+        var centre = FindCentre(data, centering, source);
+        var amplitude = new float[shape.Length];
+        var classes = new byte[shape.Length];
         long measured = 0;
         double total = 0;
-        for (long i = 0; i < shape.Length; i++)
+        int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
+        for (var z = 0; z < nz; z++)
         {
-            var v = data.Intensity[i];
-            if (!data.IsMeasured(i) || !float.IsFinite(v))
+            var tz = ArrayTools.Mod(z - centre[0], nz);
+            for (var y = 0; y < ny; y++)
             {
-                classCentred[i] = PixelClass.Unknown;
-                continue;
-            }
+                var row = (((long)tz * ny) + ArrayTools.Mod(y - centre[1], ny)) * nx;
+                var source0 = (((long)z * ny) + y) * nx;
+                for (var x = 0; x < nx; x++)
+                {
+                    var i = source0 + x;
+                    var target = row + ArrayTools.Mod(x - centre[2], nx);
+                    var v = data.Intensity[i];
+                    if (!data.IsMeasured(i) || !float.IsFinite(v))
+                    {
+                        classes[target] = PixelClass.Unknown;
+                        continue;
+                    }
 
-            amplitudeCentred[i] = MathF.Sqrt(Math.Max(v, 0f));
-            total += Math.Max(v, 0f);
-            measured++;
+                    amplitude[target] = MathF.Sqrt(Math.Max(v, 0f));
+                    total += Math.Max(v, 0f);
+                    measured++;
+                }
+            }
         }
 
         if (measured == 0)
@@ -76,9 +97,6 @@ internal sealed class PreparedData
             throw new InvalidInputException(source, "the measured intensity is zero everywhere", "check the input file and the mask");
         }
 
-        var centre = FindCentre(data, centering, source);
-        var amplitude = ArrayTools.Shift<float>(amplitudeCentred, shape, -centre[0], -centre[1], -centre[2]);
-        var classes = ArrayTools.Shift<byte>(classCentred, shape, -centre[0], -centre[1], -centre[2]);
         var heldOut = freeFraction > 0 ? FreePixels.HoldOut(classes, shape, freeFraction, seed) : 0;
         return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut, centre);
     }

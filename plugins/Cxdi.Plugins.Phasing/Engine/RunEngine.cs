@@ -35,10 +35,13 @@ internal sealed record RunSettings
 /// <summary>Runs one random start on a backend: uploads the data, initialises and scales the object, applies the operator program, and measures the result.</summary>
 internal static class RunEngine
 {
-    /// <summary>Runs start <paramref name="index"/> with <paramref name="seed"/>; the state is freed before returning.</summary>
+    /// <summary>Arrays from this many pixels up are large: host copies are handed back to the system as soon as they are uploaded.</summary>
+    internal const long LargeArray = 1L << 22;
+
+    /// <summary>Runs start <paramref name="index"/> with <paramref name="seed"/> on the shared observations; the state is freed before returning.</summary>
     public static Reconstruction Run(
         IComputeBackend backend,
-        PreparedData data,
+        Observations data,
         byte[] initialSupport,
         RunSettings settings,
         int index,
@@ -47,7 +50,7 @@ internal static class RunEngine
     {
         var watch = Stopwatch.StartNew();
         var shape = data.Shape;
-        using var state = new PhasingState(backend, shape)
+        using var state = new PhasingState(backend, shape, data.Amplitude, data.Classes)
         {
             Positivity = settings.Positivity,
             Real = settings.Real,
@@ -56,11 +59,10 @@ internal static class RunEngine
             MetricEvery = settings.MetricEvery,
             AfterCycle = afterCycle,
         };
-        backend.Upload(data.Amplitude, state.ObservedAmplitude);
-        backend.Upload(data.Classes, state.PixelClasses);
         backend.Upload(initialSupport, state.Support);
         state.CountSupport();
         backend.Upload(InitialObject(initialSupport, seed, settings), state.Object);
+        ReturnGarbage(shape);
 
         var start = MetricsOperator.Evaluate(state);
         if (!(start.CalcSum > 0))
@@ -92,6 +94,7 @@ internal static class RunEngine
         backend.ProjectModulus(state.Previous, state.ObservedAmplitude, state.PixelClasses, project: true, metrics: false);
         backend.Fft(state.Plan, state.Previous, FftDirection.Inverse);
         var energy = backend.Energy(state.Previous, state.Support);
+        state.ReleasePrevious();
 
         var run = new Reconstruction
         {
@@ -110,6 +113,15 @@ internal static class RunEngine
         run.History.Add(new MetricSample(state.Cycle, "final", final.Llk, final.FreeLlk, final.Chi2, run.SupportSize));
         run.Seconds = watch.Elapsed.TotalSeconds;
         return run;
+    }
+
+    /// <summary>After a large host array was uploaded and dropped: a full collection that gives the freed memory back to the system, so the host copy and the run's arrays are never resident together.</summary>
+    internal static void ReturnGarbage(Shape shape)
+    {
+        if (shape.Length >= LargeArray)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 
     /// <summary>The support with every pixel beyond its centroid along the slowest axis removed; for a centrosymmetric support such as the autocorrelation's, what is left still contains a translate of the object (PyNX's detwinning support).</summary>

@@ -310,6 +310,9 @@ public sealed class SupportUpdateOperator : PhasingOperator
 
         var settings = state.SupportSettings;
         var backend = state.Backend;
+
+        // The previous object equals the object between cycles: free it while the scratch array is held (peak memory).
+        state.ReleasePrevious();
         backend.Amplitude(state.Object, state.Scratch);
         backend.GaussianBlur(state.Scratch, Sigma(settings, state.SupportUpdatesDone, state.SupportUpdatesPlanned));
         float reference;
@@ -324,6 +327,7 @@ public sealed class SupportUpdateOperator : PhasingOperator
         }
 
         var size = backend.Threshold(state.Scratch, settings.Threshold * reference, state.Support);
+        state.ReleaseScratch();
         state.SupportSize = size;
         state.SupportUpdatesDone++;
         var total = state.Shape.Length;

@@ -29,28 +29,52 @@ public sealed record SupportUpdateSettings
 /// <summary>
 /// Everything one phasing run works on, held on a compute backend for the whole run: the object (real space, or Fourier
 /// space between <c>FT</c> and <c>IFT</c>), the previous object for feedback algorithms, the observed amplitudes, the
-/// Fourier pixel classes (measured / unknown / held out), the support and one real scratch array, plus the cycle count
-/// and metric history. Operators (<see cref="PhasingOperator"/>) modify it in place. Memory: 2 complex + 2 real + 2 byte
-/// arrays = 3.25 × one complex64 array.
+/// Fourier pixel classes (measured / unknown / held out), the support and a real scratch array for the support update,
+/// plus the cycle count and metric history. Operators (<see cref="PhasingOperator"/>) modify it in place.
+/// Memory: the previous object and the scratch array are never held together (<c>Sup</c> releases the first before it
+/// takes the second), and the observed amplitudes and pixel classes may be shared by all runs, so a run holds at most
+/// 2 complex + 1 byte array (2.125 × one complex64 array) of its own, plus 0.625 × shared.
 /// </summary>
 public sealed class PhasingState : IDisposable
 {
     private readonly bool ownsBackend;
+    private readonly bool ownsData;
+    private ComplexBuffer? previous;
+    private RealBuffer? scratch;
 
-    /// <summary>Allocates the state on <paramref name="backend"/> for <paramref name="shape"/>; arrays start zeroed.</summary>
+    /// <summary>Allocates the state on <paramref name="backend"/> for <paramref name="shape"/>, with its own observed amplitudes and pixel classes; arrays start zeroed.</summary>
     /// <param name="backend">Where the arrays live.</param>
     /// <param name="shape">Array shape (FFT order: zero frequency at index 0).</param>
     /// <param name="ownsBackend">Dispose the backend with the state.</param>
     public PhasingState(IComputeBackend backend, Shape shape, bool ownsBackend = false)
+        : this(backend, shape, backend.AllocateReal(shape), backend.AllocateMask(shape), ownsData: true)
     {
+        this.ownsBackend = ownsBackend;
+    }
+
+    /// <summary>
+    /// Allocates the state on <paramref name="backend"/> for <paramref name="shape"/> around observed amplitudes and pixel
+    /// classes that several runs share (read only; on <paramref name="backend"/> or the backend it was forked from); they
+    /// are not disposed with the state.
+    /// </summary>
+    /// <param name="backend">Where the run's own arrays live.</param>
+    /// <param name="shape">Array shape (FFT order: zero frequency at index 0).</param>
+    /// <param name="observedAmplitude">√(observed intensity) in FFT order, 0 where unknown.</param>
+    /// <param name="pixelClasses">One <see cref="PixelClass"/> per Fourier pixel.</param>
+    public PhasingState(IComputeBackend backend, Shape shape, RealBuffer observedAmplitude, MaskBuffer pixelClasses)
+        : this(backend, shape, observedAmplitude, pixelClasses, ownsData: false)
+    {
+    }
+
+    private PhasingState(IComputeBackend backend, Shape shape, RealBuffer observedAmplitude, MaskBuffer pixelClasses, bool ownsData)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
         Backend = backend;
         Shape = shape;
-        this.ownsBackend = ownsBackend;
+        this.ownsData = ownsData;
+        ObservedAmplitude = observedAmplitude;
+        PixelClasses = pixelClasses;
         Object = backend.AllocateComplex(shape);
-        Previous = backend.AllocateComplex(shape);
-        ObservedAmplitude = backend.AllocateReal(shape);
-        Scratch = backend.AllocateReal(shape);
-        PixelClasses = backend.AllocateMask(shape);
         Support = backend.AllocateMask(shape);
         Plan = backend.CreateFftPlan(shape);
     }
@@ -64,14 +88,14 @@ public sealed class PhasingState : IDisposable
     /// <summary>The current object (or its Fourier transform while <see cref="InFourierSpace"/>).</summary>
     public ComplexBuffer Object { get; }
 
-    /// <summary>The object before the current cycle (feedback algorithms).</summary>
-    public ComplexBuffer Previous { get; }
+    /// <summary>The object before the current cycle (feedback algorithms); allocated when first used, freed by <see cref="ReleasePrevious"/>.</summary>
+    public ComplexBuffer Previous => previous ??= Backend.AllocateComplex(Shape);
 
     /// <summary>√(observed intensity) in FFT order, 0 where unknown.</summary>
     public RealBuffer ObservedAmplitude { get; }
 
-    /// <summary>Real scratch array (support update).</summary>
-    public RealBuffer Scratch { get; }
+    /// <summary>Real scratch array (support update); allocated when first used, freed by <see cref="ReleaseScratch"/>.</summary>
+    public RealBuffer Scratch => scratch ??= Backend.AllocateReal(Shape);
 
     /// <summary>One <see cref="PixelClass"/> per Fourier pixel.</summary>
     public MaskBuffer PixelClasses { get; }
@@ -131,6 +155,21 @@ public sealed class PhasingState : IDisposable
         PreviousValid = true;
     }
 
+    /// <summary>Frees <see cref="Previous"/> (its content is lost: the next feedback cycle copies the object again).</summary>
+    public void ReleasePrevious()
+    {
+        previous?.Dispose();
+        previous = null;
+        PreviousValid = false;
+    }
+
+    /// <summary>Frees <see cref="Scratch"/>.</summary>
+    public void ReleaseScratch()
+    {
+        scratch?.Dispose();
+        scratch = null;
+    }
+
     /// <summary>Downloads the object (real space) to the host.</summary>
     public Complex32[] DownloadObject()
     {
@@ -158,10 +197,14 @@ public sealed class PhasingState : IDisposable
     public void Dispose()
     {
         Object.Dispose();
-        Previous.Dispose();
-        ObservedAmplitude.Dispose();
-        Scratch.Dispose();
-        PixelClasses.Dispose();
+        ReleasePrevious();
+        ReleaseScratch();
+        if (ownsData)
+        {
+            ObservedAmplitude.Dispose();
+            PixelClasses.Dispose();
+        }
+
         Support.Dispose();
         Plan.Dispose();
         if (ownsBackend)

@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Cxdi.Plugins.Phasing.Fft;
+using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Data;
+
+namespace Cxdi.Plugins.Phasing.Engine;
+
+/// <summary>
+/// Chooses by measurement between one run at a time on all threads (threaded FFT and kernels) and several runs side by
+/// side on a share of the threads each: both are timed on HIO cycles of the real shape (all lanes at once, warm plans),
+/// and the one with more cycles per second in all wins (one run at a time unless the other is 5 % faster: it needs less
+/// memory and gives results sooner). Decisions are kept for the process and in
+/// <c>&lt;cache&gt;/cxdi/parallel-&lt;host&gt;.tsv</c> (same cache directory as the FFTW wisdom), so a shape is measured once
+/// per machine, FFT and thread count.
+/// </summary>
+internal static class ParallelismProbe
+{
+    /// <summary>Each candidate is timed for about this long (at least two cycles per lane).</summary>
+    private const double TargetSeconds = 0.15;
+
+    private static readonly ConcurrentDictionary<string, Decision> Decisions = new();
+    private static readonly object FileLock = new();
+
+    /// <summary>A measured choice: runs side by side, and cycles per second for one lane and for <see cref="Lanes"/> lanes.</summary>
+    public sealed record Decision(int Lanes, double SingleRate, double ParallelRate, int Candidate)
+    {
+        /// <summary>One line for the log.</summary>
+        public string Describe() => string.Create(CultureInfo.InvariantCulture, $"measured {SingleRate:F1} cycles/s with 1 run on all threads, {ParallelRate:F1} with {Candidate} side by side");
+    }
+
+    /// <summary>
+    /// Runs side by side (1 or <paramref name="maxLanes"/>) for <paramref name="shape"/> on <paramref name="backend"/> with
+    /// <paramref name="totalThreads"/> threads in all, measured or remembered.
+    /// </summary>
+    public static Decision Choose(IComputeBackend backend, Shape shape, int totalThreads, int maxLanes)
+    {
+        if (maxLanes <= 1 || totalThreads <= 1)
+        {
+            return new Decision(1, 0, 0, 1);
+        }
+
+        var fft = FftKind(backend, shape, totalThreads);
+        var key = string.Join('|', backend.Name, fft, shape.ToString(), totalThreads.ToString(CultureInfo.InvariantCulture), maxLanes.ToString(CultureInfo.InvariantCulture));
+        return Decisions.GetOrAdd(key, k => Load(k) ?? Save(k, Measure(backend, shape, totalThreads, maxLanes)));
+    }
+
+    private static string FftKind(IComputeBackend backend, Shape shape, int threads)
+    {
+        using var plan = backend.CreateFftPlan(shape);
+        var name = plan.Name;
+        var comma = name.IndexOf(',', StringComparison.Ordinal);
+        return (comma > 0 ? name[..comma] : name) + "/" + threads.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static Decision Measure(IComputeBackend backend, Shape shape, int totalThreads, int maxLanes)
+    {
+        var single = Rate(backend, shape, 1, totalThreads);
+        var parallel = Rate(backend, shape, maxLanes, Math.Max(1, totalThreads / maxLanes));
+        return new Decision(parallel > 1.05 * single ? maxLanes : 1, single, parallel, maxLanes);
+    }
+
+    /// <summary>HIO cycles per second in all with <paramref name="lanes"/> runs side by side on <paramref name="threadsPerLane"/> threads each.</summary>
+    private static double Rate(IComputeBackend backend, Shape shape, int lanes, int threadsPerLane)
+    {
+        var devices = new IComputeBackend[lanes];
+        var states = new PhasingState[lanes];
+        try
+        {
+            for (var l = 0; l < lanes; l++)
+            {
+                devices[l] = lanes == 1 && threadsPerLane == backend.Threads ? backend : backend.Fork(threadsPerLane);
+                states[l] = Prepare(devices[l], shape, l);
+            }
+
+            var cycle = new CycleOperator(ObjectUpdateKind.HybridInputOutput, 0.9f, "HIO");
+
+            // Warm-up (plans, caches, JIT) and a first estimate of the cycle time.
+            var watch = Stopwatch.StartNew();
+            RunLanes(states, cycle, 1);
+            var cycles = Math.Clamp((int)Math.Ceiling(TargetSeconds / Math.Max(1e-6, watch.Elapsed.TotalSeconds)), 2, 200);
+            watch.Restart();
+            RunLanes(states, cycle, cycles);
+            return lanes * cycles / watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            for (var l = 0; l < lanes; l++)
+            {
+                states[l]?.Dispose();
+                if (devices[l] is { } device && !ReferenceEquals(device, backend))
+                {
+                    device.Dispose();
+                }
+            }
+        }
+    }
+
+    private static PhasingState Prepare(IComputeBackend device, Shape shape, int seed)
+    {
+        var state = new PhasingState(device, shape) { MetricEvery = 20 };
+        var random = new Random(seed + 1);
+        var amplitude = new float[shape.Length];
+        var support = new byte[shape.Length];
+        var values = new Complex32[shape.Length];
+        for (var i = 0; i < shape.Length; i++)
+        {
+            amplitude[i] = (float)random.NextDouble();
+            support[i] = (byte)(i % 3 == 0 ? 1 : 0);
+            values[i] = new Complex32((float)random.NextDouble(), (float)random.NextDouble());
+        }
+
+        device.Upload(amplitude, state.ObservedAmplitude);
+        device.Upload(support, state.Support);
+        device.Upload(values, state.Object);
+        return state;
+    }
+
+    private static void RunLanes(PhasingState[] states, CycleOperator cycle, int cycles)
+    {
+        if (states.Length == 1)
+        {
+            for (var c = 0; c < cycles; c++)
+            {
+                cycle.Apply(states[0]);
+            }
+
+            return;
+        }
+
+        var threads = states.Select(state => new Thread(() =>
+        {
+            for (var c = 0; c < cycles; c++)
+            {
+                cycle.Apply(state);
+            }
+        })
+        { IsBackground = true }).ToArray();
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+    }
+
+    private static string? CacheFile()
+    {
+        var wisdom = FftwWisdom.ResolvePath(null, Environment.GetEnvironmentVariable("XDG_CACHE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.MachineName);
+        return wisdom is null ? null : Path.Combine(Path.GetDirectoryName(wisdom)!, Path.GetFileName(wisdom).Replace("fftwf-", "parallel-", StringComparison.Ordinal).Replace(".wisdom", ".tsv", StringComparison.Ordinal));
+    }
+
+    private static Decision? Load(string key)
+    {
+        try
+        {
+            if (CacheFile() is not { } file || !File.Exists(file))
+            {
+                return null;
+            }
+
+            lock (FileLock)
+            {
+                foreach (var line in File.ReadLines(file))
+                {
+                    var fields = line.Split('\t');
+                    if (fields.Length == 5 && fields[0] == key
+                        && int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var lanes)
+                        && double.TryParse(fields[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var single)
+                        && double.TryParse(fields[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var parallel)
+                        && int.TryParse(fields[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var candidate))
+                    {
+                        return new Decision(lanes, single, parallel, candidate);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file only saves a measurement: when it cannot be read or written the shape is measured again.
+        }
+
+        return null;
+    }
+
+    private static Decision Save(string key, Decision decision)
+    {
+        try
+        {
+            if (CacheFile() is { } file)
+            {
+                lock (FileLock)
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                    var lines = File.Exists(file) ? File.ReadAllLines(file).Where(l => !l.StartsWith(key + "\t", StringComparison.Ordinal)).ToList() : [];
+                    lines.Add(string.Create(CultureInfo.InvariantCulture, $"{key}\t{decision.Lanes}\t{decision.SingleRate:G6}\t{decision.ParallelRate:G6}\t{decision.Candidate}"));
+                    var temporary = $"{file}.{Environment.ProcessId}.tmp";
+                    File.WriteAllLines(temporary, lines);
+                    File.Move(temporary, file, overwrite: true);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file only saves a measurement: when it cannot be read or written the shape is measured again.
+        }
+
+        return decision;
+    }
+}
