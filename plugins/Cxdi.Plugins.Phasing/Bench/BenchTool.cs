@@ -118,20 +118,7 @@ internal sealed class BenchRun
             backends.Add(("managed", FftPreference.Managed));
         }
 
-        if (algorithms.Any(a => a != "logo-recipe"))
-        {
-            foreach (var shape in options.ParsedSizes)
-            {
-                context.Cancellation.ThrowIfCancellationRequested();
-                Guard($"{shape}", () => RunShape(shape, algorithms));
-            }
-        }
-
-        if (algorithms.Contains("logo-recipe"))
-        {
-            RunLogo();
-        }
-
+        // Memory first: the process has not yet touched (and kept resident) the buffers of the other measurements.
         if (options.ParsedMemory is { } memoryShape)
         {
             foreach (var (name, _) in backends)
@@ -145,6 +132,20 @@ internal sealed class BenchRun
                     }
                 });
             }
+        }
+
+        if (algorithms.Any(a => a != "logo-recipe"))
+        {
+            foreach (var shape in options.ParsedSizes)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                Guard($"{shape}", () => RunShape(shape, algorithms));
+            }
+        }
+
+        if (algorithms.Contains("logo-recipe"))
+        {
+            RunLogo();
         }
 
         if (options.Json is { Length: > 0 } json)
