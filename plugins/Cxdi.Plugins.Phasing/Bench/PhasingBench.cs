@@ -9,7 +9,8 @@ namespace Cxdi.Plugins.Phasing.Bench;
 /// <summary>
 /// Phasing cycles on the CPU backend with synthetic but consistent data: a random complex object inside a disc (ball)
 /// of radius N/8, its Fourier amplitudes as observations, the zero-frequency region (radius 3 px) unknown and 5 % of
-/// the pixels held out, a support of radius N/6, metrics fused every 20 cycles (the <c>cxdi.phase</c> default).
+/// the pixels held out, a support of radius N/6, metrics fused every 20 cycles (the <c>cxdi.phase</c> default). The
+/// same object also makes consistent <see cref="DiffractionData"/> for whole-run measurements (<see cref="SynthesizeData"/>).
 /// </summary>
 internal sealed class PhasingBench : IDisposable
 {
