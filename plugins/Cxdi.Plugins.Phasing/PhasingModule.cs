@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cxdi.Plugins.Phasing;
 
-/// <summary>Registers the phasing plugins: the phaser, the CPU backends, the support finders and the simulator.</summary>
+/// <summary>Registers the phasing plugins: the phaser, the CPU backends, the support finders, the simulator and the benchmark.</summary>
 public sealed class PhasingModule : ICxdiPluginModule
 {
     /// <inheritdoc />
@@ -21,5 +21,6 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddCxdiPlugin<FileSupportFinder>();
         services.AddCxdiPlugin<SimulateReader>();
         services.AddCxdiPlugin<SimulateTool>();
+        services.AddCxdiPlugin<Bench.BenchTool>();
     }
 }

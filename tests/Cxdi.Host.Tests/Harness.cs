@@ -50,6 +50,16 @@ public static class Harness
     /// <summary>The test plugin folder deployed beside the tests.</summary>
     public static string TestPlugins => Path.Combine(AppContext.BaseDirectory, "testplugins", "Cxdi.Host.TestPlugins");
 
+    /// <summary>The <c>plugins/</c> folder the host build (same configuration as the tests) deploys the built-in plugins into.</summary>
+    public static string BuiltInPlugins
+    {
+        get
+        {
+            var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+            return Path.Combine(RepositoryRoot(), "host", "Cxdi.Host", "bin", configuration, "net10.0", "plugins");
+        }
+    }
+
     /// <summary>Runs cxdi with the test plugins loaded.</summary>
     public static Task<CliResult> Run(string currentDirectory, params string[] args) =>
         RunRaw(currentDirectory, null, CancellationToken.None, ["--plugins", TestPlugins, .. args]);

@@ -54,10 +54,7 @@ public sealed class PluginCatalogTests
     [Fact]
     public void Load_BuiltInPluginFolderOfTheHostBuild_LoadsWithoutErrors()
     {
-        var root = Harness.RepositoryRoot();
-        var hostOut = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-        var configuration = hostOut.Parent!.Name;
-        var builtIn = Path.Combine(root, "host", "Cxdi.Host", "bin", configuration, "net10.0", "plugins");
+        var builtIn = Harness.BuiltInPlugins;
         Assert.True(Directory.Exists(builtIn), $"the host build deploys its plugins into {builtIn}");
         using var catalog = Load(new PluginSource(builtIn, GivenByUser: false));
         foreach (var plugin in catalog.Plugins)

@@ -1,4 +1,4 @@
-namespace Cxdi.Bench;
+namespace Cxdi.Plugins.Phasing.Bench;
 
 /// <summary>
 /// A cycle ready to be timed, the resources to release afterwards, and a correctness check run after the timing
@@ -8,9 +8,9 @@ internal sealed record PreparedCycle(Action Cycle, IDisposable Resources, string
 
 /// <summary>A timed measurement as written to the JSON file and printed in the table.</summary>
 /// <param name="Size">Data shape, e.g. <c>512x512</c>.</param>
-/// <param name="Algorithm">What one cycle does: fft-pair, er, hio, raar, support-update, logo-recipe, assemble.</param>
-/// <param name="Backend">fftw or managed (cpu for the assembly).</param>
-/// <param name="MsPerCycle">Median over repetitions of the mean time per cycle, in milliseconds (whole run for logo-recipe and assemble).</param>
+/// <param name="Algorithm">What one cycle does: fft-pair, er, hio, raar, support-update, logo-recipe, logo-recipe-throughput, memory.</param>
+/// <param name="Backend">fftw or managed (the CPU backend's FFT engine).</param>
+/// <param name="MsPerCycle">Median over repetitions of the mean time per cycle, in milliseconds (ms per run for logo-recipe, wall ms / runs for logo-recipe-throughput, the run for memory).</param>
 /// <param name="FloorMs">The floor measured in the same run: FFT pair of the same engine and shape plus the memory floor (null where none applies).</param>
 /// <param name="Ratio">MsPerCycle / FloorMs (fft-pair: over the first backend's pair, FFTW when present).</param>
 /// <param name="GbPerS">Bytes of the byte model per cycle divided by MsPerCycle, in GB/s (null where none applies).</param>
@@ -29,7 +29,17 @@ internal sealed record Result(
     double? MinMs,
     double? FftMs,
     double? MemoryFloorMs,
-    string Detail);
+    string Detail)
+{
+    /// <summary>Memory rows: (peak − baseline resident bytes) / (8 B × voxels), i.e. in complex64 arrays of the data's shape.</summary>
+    public double? PeakRatio { get; init; }
+
+    /// <summary>Memory rows: peak resident memory (VmHWM) during the run, MiB.</summary>
+    public double? PeakMib { get; init; }
+
+    /// <summary>Memory rows: resident memory (VmRSS) just before the run, MiB.</summary>
+    public double? BaselineMib { get; init; }
+}
 
 /// <summary>Median and fastest repetition of a timed cycle.</summary>
 internal readonly record struct Timing(double Median, double Min);

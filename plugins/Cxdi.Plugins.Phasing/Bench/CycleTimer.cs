@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Cxdi.Bench;
+namespace Cxdi.Plugins.Phasing.Bench;
 
 /// <summary>Times a cycle: warm-up, calibration so each repetition lasts ≥ 50 ms, then N repetitions.</summary>
 internal static class CycleTimer

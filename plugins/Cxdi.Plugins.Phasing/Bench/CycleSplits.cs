@@ -3,7 +3,7 @@ using System.Globalization;
 using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Sdk.Compute;
 
-namespace Cxdi.Bench;
+namespace Cxdi.Plugins.Phasing.Bench;
 
 /// <summary>
 /// Stopwatch splits of one cycle: the same backend calls as <see cref="CycleOperator"/> and

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace Cxdi.Bench;
+namespace Cxdi.Plugins.Phasing.Bench;
 
 /// <summary>
 /// The buffers one cycle must touch at least once, per pixel: complex64 arrays read and written, float32 arrays read
