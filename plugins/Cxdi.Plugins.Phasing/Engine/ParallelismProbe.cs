@@ -43,7 +43,7 @@ internal static class ParallelismProbe
         }
 
         var fft = FftKind(backend, shape, totalThreads);
-        var key = string.Join('|', backend.Name, fft, shape.ToString(), totalThreads.ToString(CultureInfo.InvariantCulture), maxLanes.ToString(CultureInfo.InvariantCulture));
+        var key = string.Join('|', "v2", backend.Name, fft, shape.ToString(), totalThreads.ToString(CultureInfo.InvariantCulture), maxLanes.ToString(CultureInfo.InvariantCulture));
         return Decisions.GetOrAdd(key, k => Load(k) ?? Save(k, Measure(backend, shape, totalThreads, maxLanes)));
     }
 

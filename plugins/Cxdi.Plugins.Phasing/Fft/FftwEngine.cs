@@ -230,12 +230,8 @@ internal sealed unsafe class FftwEngine : IFftEngine
     /// <summary>Makes a plan; the caller holds <see cref="PlannerLock"/>.</summary>
     private static nint CreatePlan(PlanKey key)
     {
-        bool measure = key.Planning == FftPlanning.Measure;
-        if (measure)
-        {
-            FftwWisdom.ImportOnce();
-        }
-
+        // Threads first: wisdom holding threaded plans is refused as a whole (import fails) until the threaded
+        // solvers exist, and every process would then measure again, picking possibly different algorithms.
         if (Probe.Value.HasThreads)
         {
             if (!_threadsInitialised)
@@ -247,6 +243,12 @@ internal sealed unsafe class FftwEngine : IFftEngine
             {
                 FftwNative.PlanWithNThreads(key.Threads);
             }
+        }
+
+        bool measure = key.Planning == FftPlanning.Measure;
+        if (measure)
+        {
+            FftwWisdom.ImportOnce();
         }
 
         uint flags = measure ? FftwNative.Measure : FftwNative.Estimate;
