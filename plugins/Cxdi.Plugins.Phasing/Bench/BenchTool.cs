@@ -126,7 +126,7 @@ internal sealed class BenchRun
                 context.Cancellation.ThrowIfCancellationRequested();
                 Guard($"memory {memoryShape} {name}", () =>
                 {
-                    if (MemoryPeak.Measure(memoryShape, name, threads, output) is { } row)
+                    foreach (var row in MemoryPeak.Measure(memoryShape, name, threads, output))
                     {
                         Add(row);
                     }

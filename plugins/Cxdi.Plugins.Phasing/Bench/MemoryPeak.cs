@@ -3,6 +3,7 @@ using System.Globalization;
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
 using Cxdi.Plugins.Phasing.Fft;
+using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Execution;
 using Cxdi.Sdk.Roles;
@@ -23,22 +24,45 @@ internal static class MemoryPeak
     private const string ClearRefs = "/proc/self/clear_refs";
 
     /// <summary>
-    /// Measures the run on <paramref name="backend"/> (fftw or managed); null (with a line on <paramref name="output"/>)
-    /// where <c>/proc</c> cannot reset or report the high-water mark.
+    /// Two rows for <paramref name="backend"/> (fftw or managed): <c>memory-run</c>, one run as the phaser holds it
+    /// (prepared data uploaded once as the runs' shared observations, the run's own arrays, the known starting support),
+    /// and <c>memory</c>, the whole <c>cxdi.phase</c> call (autocorrelation support, selection, average, PRTF included).
+    /// Empty (with a line on <paramref name="output"/>) where <c>/proc</c> cannot reset or report the high-water mark.
     /// </summary>
-    public static Result? Measure(Shape shape, string backend, int threads, TextWriter output)
+    public static IReadOnlyList<Result> Measure(Shape shape, string backend, int threads, TextWriter output)
     {
         if (!CanMeasure(out var reason))
         {
             output.WriteLine($"memory skipped: {reason}");
-            return null;
+            return [];
         }
 
+        var preference = backend == "managed" ? FftPreference.Managed : FftPreference.Fftw;
         DiffractionData data;
-        using (var generator = new CpuComputeBackend(backend == "managed" ? FftPreference.Managed : FftPreference.Fftw, threads))
+        using (var generator = new CpuComputeBackend(preference, threads))
         {
             data = PhasingBench.SynthesizeData(shape, generator);
         }
+
+        var support = data.InitialSupport!;
+        var settings = new RunSettings
+        {
+            Program = OperatorParser.Parse(Operators, 0.9f, 0.75f),
+            Support = new SupportUpdateSettings(),
+            MetricEvery = 20,
+        };
+        Reconstruction? single = null;
+        string? backendName = null;
+        var (runBaseline, runPeak, runSeconds) = Peak(() =>
+        {
+            using var device = new CpuComputeBackend(preference, threads);
+            var prepared = PreparedData.Create(data, 0.05, 1);
+            using var observations = Observations.Upload(device, prepared);
+            prepared.ReleaseArrays();
+            RunEngine.ReturnGarbage(shape);
+            single = RunEngine.Run(device, observations, support, settings, 0, 1, null);
+            backendName = $"{device.Name} ({device.FftName})";
+        });
 
         var options = new PhaseOptions
         {
@@ -49,11 +73,45 @@ internal static class MemoryPeak
             Threads = threads,
             ParallelRuns = 1,
             Backend = backend == "managed" ? "cpu-managed" : "cpu",
+            Support = InitialSupportSource.Autocorrelation,
         };
         IPhaser phaser = new PhasePlugin();
+        ReconstructionSet? set = null;
+        var (baseline, peak, seconds) = Peak(() => set = phaser.Reconstruct(data, options, StepContext.None));
+        GC.KeepAlive(data);
+        var run = set!.Runs[0];
+        if (run.State is not (RunState.Kept or RunState.Rejected))
+        {
+            throw new InvalidOperationException($"the memory run on {shape} ended {run.State}: {run.Reason}");
+        }
 
+        return
+        [
+            Row(shape, "memory-run", backend, runSeconds, runBaseline, runPeak, $"peak RSS of one run (\"{Operators}\", {threads} threads, {backendName}): prepared data → shared observations, the run's object, previous object and support, starting from the known support; LLK {single!.Llk:G4}"),
+            Row(shape, "memory", backend, seconds, baseline, peak, $"peak RSS of a whole cxdi.phase call (\"{Operators}\", runs 1, {threads} threads, {set.Backend}, autocorrelation support, selection, average, PRTF); run {run.State}"),
+        ];
+    }
+
+    private static Result Row(Shape shape, string algorithm, string backend, double seconds, long baseline, long peak, string what)
+    {
+        const double MiB = 1 << 20;
+        var voxels = shape.Length;
+        var added = peak - baseline;
+        var ratio = (double)added / (8.0 * voxels);
+        var detail = string.Create(CultureInfo.InvariantCulture, $"{what}; baseline {baseline / MiB:F1} MiB, peak {peak / MiB:F1} MiB, added {added / MiB:F1} MiB = {ratio:F2} × one complex64 array ({8 * voxels / MiB:F1} MiB)");
+        return new Result(shape.ToString(), algorithm, backend, Math.Round(seconds * 1000, 1), null, null, null, null, null, null, detail)
+        {
+            PeakRatio = Math.Round(ratio, 3),
+            PeakMib = Math.Round(peak / MiB, 1),
+            BaselineMib = Math.Round(baseline / MiB, 1),
+        };
+    }
+
+    /// <summary>Resident memory before <paramref name="action"/> and its high-water mark during it (bytes), and its seconds.</summary>
+    private static (long Baseline, long Peak, double Seconds) Peak(Action action)
+    {
         // Give freed memory back to the system (an aggressive collection decommits free GC regions), so memory an
-        // earlier measurement left resident is not reused unseen by this run.
+        // earlier measurement left resident is not reused unseen by this one.
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
@@ -61,28 +119,10 @@ internal static class MemoryPeak
         File.WriteAllText(ClearRefs, "5");
         var (baseline, _) = Read();
         var watch = Stopwatch.StartNew();
-        var set = phaser.Reconstruct(data, options, StepContext.None);
+        action();
         var seconds = watch.Elapsed.TotalSeconds;
-        var (after, peak) = Read();
-        GC.KeepAlive(data);
-
-        var run = set.Runs[0];
-        if (run.State is not (RunState.Kept or RunState.Rejected))
-        {
-            throw new InvalidOperationException($"the memory run on {shape} ended {run.State}: {run.Reason}");
-        }
-
-        var voxels = shape.Length;
-        var added = peak - baseline;
-        var ratio = (double)added / (8.0 * voxels);
-        const double MiB = 1 << 20;
-        var detail = string.Create(CultureInfo.InvariantCulture, $"peak RSS of one cxdi.phase run (\"{Operators}\", runs 1, {threads} threads, {set.Backend}): baseline {baseline / MiB:F1} MiB, peak {peak / MiB:F1} MiB, added {added / MiB:F1} MiB = {ratio:F2} × one complex64 array ({8 * voxels / MiB:F1} MiB); RSS after {after / MiB:F1} MiB; run {run.State}");
-        return new Result(shape.ToString(), "memory", backend, Math.Round(seconds * 1000, 1), null, null, null, null, null, null, detail)
-        {
-            PeakRatio = Math.Round(ratio, 3),
-            PeakMib = Math.Round(peak / MiB, 1),
-            BaselineMib = Math.Round(baseline / MiB, 1),
-        };
+        var (_, peak) = Read();
+        return (baseline, peak, seconds);
     }
 
     /// <summary>Returns the native heap's free memory (FFTW plans and buffers of earlier measurements) to the system; glibc only.</summary>
