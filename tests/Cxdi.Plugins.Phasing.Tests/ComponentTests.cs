@@ -16,6 +16,8 @@ public sealed class ComponentTests : IDisposable
     [Theory]
     [InlineData(2, 1.5f)]
     [InlineData(3, 0.7f)]
+    [InlineData(2, 4f)]
+    [InlineData(3, 2f)]
     public void GaussianBlur_OnBackend_MatchesTheHostReference(int rank, float sigma)
     {
         var shape = rank == 2 ? Shape.Of(40, 70) : Shape.Of(12, 20, 36);

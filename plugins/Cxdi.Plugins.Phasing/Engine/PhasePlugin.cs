@@ -141,6 +141,12 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             PixelSize = PixelSize(data),
         };
         SelectAndAverage(result, prepared, observations, options, backend);
+        if (result.Findings.TryGetValue("cxdi.phase", out var findings) && findings is Dictionary<string, object> phase)
+        {
+            phase["parallel_runs"] = parallel;
+            phase["threads_per_run"] = threadsPerRun;
+            phase["parallel_choice"] = how;
+        }
         foreach (var run in result.Runs)
         {
             var why = run.State == RunState.Rejected && run.Reason is { } reason ? $": {reason}" : "";
