@@ -133,6 +133,12 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
         {
             engine.Forward(span);
         }
+        else if (engine is FftwEngine fftw)
+        {
+            // FFTW leaves the 1/N to us: scaled on the backend's own threads, which allocates nothing per call.
+            fftw.InverseUnscaled(span);
+            Scale(data, 1f / data.Length);
+        }
         else
         {
             engine.Inverse(span);

@@ -145,6 +145,9 @@ internal sealed unsafe class FftwEngine : IFftEngine
     /// <inheritdoc />
     public void Inverse(Span<Complex32> data) => Execute(data, _inverse.Handle, inverse: true);
 
+    /// <summary>In-place inverse transform without the 1/N scaling: for a caller that scales on its own threads.</summary>
+    public void InverseUnscaled(Span<Complex32> data) => Execute(data, _inverse.Handle, inverse: false);
+
     /// <inheritdoc />
     public void Dispose()
     {
