@@ -253,20 +253,6 @@ public sealed class AssemblyTests(ITestOutputHelper output)
             volume.Intensity[i] = (float)Math.Max(0, volume.Intensity[i] * 1e9 / total);
         }
 
-        var context = TestResolver.Context();
-        var set = new PhasePlugin().Reconstruct(volume, new PhaseOptions
-        {
-            Operators = "ER**100 * (Sup * ER**5 * HIO**40)**10 * HIO**100",
-            Runs = 4,
-            Keep = 2,
-            Seed = 7,
-            Positivity = true,
-            ParallelRuns = 2,
-            // Default shrink-wrap (threshold 0.25 of the rms, PyNX's convention): measured error 0.18 here; 0.1 of the
-            // maximum cuts the blob's soft tails and gives 0.23.
-        }, context);
-        Assert.NotNull(set.Average);
-
         var truth = new Complex32[N * N * N];
         for (var z = blob.Lo; z <= blob.Hi; z++)
         {
@@ -279,10 +265,31 @@ public sealed class AssemblyTests(ITestOutputHelper output)
             }
         }
 
+        // Three seeds (runs are chaotic: one seed's luck says little); the median error must be within 0.2.
+        var context = TestResolver.Context();
         using var backend = context.Plugins!.CreateBackend();
-        var error = AlignedError(truth, set.Average!, backend);
-        output.WriteLine($"phasing error of the assembled volume against the true blob: {error:F4} (kept {set.Runs.Count(r => r.State == RunState.Kept)} runs)");
-        Assert.True(error <= 0.2, $"error {error:F4} > 0.2");
+        var errors = new List<double>();
+        foreach (var seed in new[] { 7L, 107L, 207L })
+        {
+            var set = new PhasePlugin().Reconstruct(volume, new PhaseOptions
+            {
+                Operators = "ER**100 * (Sup * ER**5 * HIO**40)**10 * HIO**100",
+                Runs = 4,
+                Keep = 2,
+                Seed = seed,
+                Positivity = true,
+                ParallelRuns = 2,
+                // Default shrink-wrap (threshold 0.25 of the rms, PyNX's convention); 0.1 of the maximum cuts the
+                // blob's soft tails and does worse.
+            }, context);
+            Assert.NotNull(set.Average);
+            var error = AlignedError(truth, set.Average!, backend);
+            output.WriteLine($"seed {seed}: phasing error of the assembled volume against the true blob: {error:F4} (kept {set.Runs.Count(r => r.State == RunState.Kept)} runs)");
+            errors.Add(error);
+        }
+
+        errors.Sort();
+        Assert.True(errors[1] <= 0.2, $"median error {errors[1]:F4} > 0.2 (seeds: {string.Join(", ", errors.Select(e => e.ToString("F4")))})");
     }
 
     /// <summary>‖a·c − truth‖/‖truth‖ for c the reconstruction or its twin, shifted (integer, by cross-correlation of moduli) and phased onto the truth, a the best real scale; the smaller of the two.</summary>

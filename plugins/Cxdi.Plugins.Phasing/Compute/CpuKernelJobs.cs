@@ -179,16 +179,14 @@ internal sealed unsafe class CpuKernelJobs
         private void ProjectRange(long start, long end)
         {
             var i = start;
-            if (Avx2.IsSupported && Fma.IsSupported)
+            if (Avx2.IsSupported)
             {
-                // Eight pixels per step: one reciprocal square root (refined by a Newton step to ~3 ulp) for the
-                // eight moduli, the scale spread over the (re, im) pairs; unmeasured pixels keep ψ by a blend. A step
-                // with a (near-)zero ψ takes the scalar path, which sets ψ = a exactly.
+                // Eight pixels per step: one square root and one division for the eight moduli (exact, as the scalar
+                // path), the scale spread over the (re, im) pairs; unmeasured pixels keep ψ by a blend. A step with a
+                // (near-)zero ψ takes the scalar path, which sets ψ = a.
                 var low = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
                 var high = Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7);
                 var tiny = Vector256.Create(1e-30f);
-                var half = Vector256.Create(0.5f);
-                var threeHalves = Vector256.Create(1.5f);
                 for (; i + 8 <= end; i += 8)
                 {
                     var p0 = Avx.LoadVector256((float*)(Psi + i));
@@ -202,9 +200,7 @@ internal sealed unsafe class CpuKernelJobs
                         continue;
                     }
 
-                    var r = Avx.ReciprocalSqrt(m2);
-                    r *= Fma.MultiplyAddNegated(half * m2, r * r, threeHalves);
-                    var scale = Avx.LoadVector256(Amplitude + i) * r;
+                    var scale = Avx.LoadVector256(Amplitude + i) / Avx.Sqrt(m2);
                     var measured = Avx2.CompareEqual(Avx2.ConvertToVector256Int32(Class + i), Vector256<int>.Zero);
                     if (Avx.MoveMask(measured.AsSingle()) == 0)
                     {

@@ -12,11 +12,10 @@ namespace Cxdi.Plugins.Phasing.Fft;
 /// are transposed 8×4 in registers on the way; along the strided axes (columns, planes) a batch is 8 adjacent lines,
 /// so every access is 64·width contiguous bytes and no transpose is needed. In 3D, rows and columns run plane by plane
 /// while the plane is in cache. The inverse runs as conj∘forward∘conj, with the conjugations and the 1/N scaling fused
-/// into the first load and the last store. Work is shared among <see cref="Threads"/> threads through a counter: the
-/// calling thread works too and thread-pool helpers join while units are left, so a helper the OS starts late (a busy
-/// machine) is simply not waited for. Nothing is allocated per transform.
+/// into the first load and the last store. Work is shared among <see cref="Threads"/> threads in chunks of units, on a
+/// worker team the engine owns (the calling thread works too). Nothing is allocated per transform.
 /// </summary>
-internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
+internal sealed unsafe class ManagedFftEngine : IFftEngine, Compute.IChunkJob
 {
     /// <summary>Most batches of adjacent lines moved together in one strided sweep.</summary>
     private const int MaxWidth = 4;
@@ -32,16 +31,13 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
     private readonly AlignedComplexBuffer[] _scratch;
     private readonly int _bufferFloats;
     private readonly int[] _slotBusy;
+    private readonly Compute.WorkerTeam? _team;
     private Complex32* _data;
     private Pass _pass = null!;
     private bool _conjugateIn, _conjugateOut;
     private float _scale;
-    private int _nextUnit;
     private int _units;
     private int _chunk;
-    private int _open;
-    private int _active;
-    private Exception? _helperError;
     private bool _disposed;
 
     /// <summary>Creates an engine for <paramref name="shape"/> with <paramref name="threads"/> threads per transform (≤ 0: all cores).</summary>
@@ -90,6 +86,7 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
         }
 
         _slotBusy = new int[Threads];
+        _team = Threads > 1 ? new Compute.WorkerTeam(Threads) : null;
         Name = $"managed mixed-radix ({string.Join(" x ", _axes.Select(a => a.Plan.Description).Reverse())}), {SimdDescription}, {Threads} thread{(Threads == 1 ? "" : "s")}";
     }
 
@@ -133,6 +130,7 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
         }
 
         _disposed = true;
+        _team?.Dispose();
         foreach (LinePlan plan in _axes.Select(a => a.Plan).Distinct())
         {
             plan.Dispose();
@@ -182,90 +180,38 @@ internal sealed unsafe class ManagedFftEngine : IFftEngine, IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// Runs the current pass on the calling thread (scratch slot 0) with up to <paramref name="workers"/> − 1
-    /// thread-pool helpers, and returns once every unit is done and no helper is inside the pass.
+    /// Runs the current pass in chunks of units on the engine's worker team (the calling thread included), each chunk
+    /// with a free scratch slot; a fixed team allocates nothing per call, unlike queueing to the thread pool.
     /// </summary>
     private void RunShared(int workers)
     {
         _units = _pass.Units;
         _chunk = Math.Max(1, _units / (4 * workers));
-        _nextUnit = 0;
-        Volatile.Write(ref _open, 1);
-        for (int h = 1; h < workers; h++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        }
-
-        TakeUnits(0);
-
-        // Close the pass, then wait for helpers that joined it; later ones see it closed and leave at once. The wait
-        // spins and yields but never sleeps: a 1 ms sleep would cost more than a whole pass.
-        Interlocked.Exchange(ref _open, 0);
-        var wait = default(SpinWait);
-        while (Volatile.Read(ref _active) != 0)
-        {
-            wait.SpinOnce(sleep1Threshold: -1);
-        }
-
-        if (_helperError is { } error)
-        {
-            _helperError = null;
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
-        }
+        _team!.Run(this, (_units + _chunk - 1) / _chunk);
     }
 
-    /// <summary>A thread-pool helper: joins the open pass, if any, with a free scratch slot.</summary>
-    void IThreadPoolWorkItem.Execute()
+    /// <summary>One chunk of units of the current pass, with the first free scratch slot (at most one per team thread).</summary>
+    void Compute.IChunkJob.Execute(int chunk)
     {
-        Interlocked.Increment(ref _active);
-        try
+        for (int slot = 0; slot < _slotBusy.Length; slot++)
         {
-            if (Volatile.Read(ref _open) == 0)
+            if (Interlocked.CompareExchange(ref _slotBusy[slot], 1, 0) == 0)
             {
-                return;
-            }
-
-            for (int slot = 1; slot < _slotBusy.Length; slot++)
-            {
-                if (Interlocked.CompareExchange(ref _slotBusy[slot], 1, 0) == 0)
+                try
                 {
-                    try
-                    {
-                        TakeUnits(slot);
-                    }
-                    finally
-                    {
-                        Volatile.Write(ref _slotBusy[slot], 0);
-                    }
-
-                    return;
+                    int first = chunk * _chunk;
+                    RunPassUnits(first, Math.Min(_units, first + _chunk), slot);
                 }
-            }
-        }
-        catch (Exception e)
-        {
-            _helperError ??= e;
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _active);
-        }
-    }
+                finally
+                {
+                    Volatile.Write(ref _slotBusy[slot], 0);
+                }
 
-    /// <summary>Takes chunks of units from the shared counter until none are left.</summary>
-    private void TakeUnits(int slot)
-    {
-        int units = _units, chunk = _chunk;
-        while (true)
-        {
-            int first = Interlocked.Add(ref _nextUnit, chunk) - chunk;
-            if (first >= units)
-            {
                 return;
             }
-
-            RunPassUnits(first, Math.Min(units, first + chunk), slot);
         }
+
+        throw new InvalidOperationException("more threads than scratch slots ran one FFT pass");
     }
 
     /// <summary>
