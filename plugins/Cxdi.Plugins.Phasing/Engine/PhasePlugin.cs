@@ -25,13 +25,13 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         ArgumentNullException.ThrowIfNull(data);
         var program = OperatorParser.Parse(options.Operators, (float)options.Beta, (float)options.RaarBeta);
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
+        var totalThreads = options.Threads > 0 ? options.Threads : backend.Threads;
+        var maxLanes = MaxLanes(data.Shape, options, totalThreads);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering);
         var support = InitialSupport(data, options, backend);
         using var observations = Observations.Upload(backend, prepared);
         prepared.ReleaseArrays();
         RunEngine.ReturnGarbage(data.Shape);
-        var totalThreads = options.Threads > 0 ? options.Threads : backend.Threads;
-        var maxLanes = MaxLanes(data.Shape, options, totalThreads);
         string how;
         int parallel;
         if (options.ParallelRuns > 0)
