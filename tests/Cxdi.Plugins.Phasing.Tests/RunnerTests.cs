@@ -81,15 +81,19 @@ public sealed class RunnerTests
     public void Parallelism_IsMeasuredOnlyWhenThereIsAChoice_AndRemembered()
     {
         using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Managed, 2);
-        var shape = Shape.Of(48, 40);
-        var none = ParallelismProbe.Choose(backend, shape, 2, 1);
+        var data = Small();
+        var shape = data.Shape;
+        var prepared = PreparedData.Create(data, 0.05, 1);
+        using var observations = Observations.Upload(backend, prepared);
+        var support = Cxdi.Plugins.Phasing.Support.ArrayTools.Disc(shape, 12);
+        var none = ParallelismProbe.Choose(backend, shape, 2, 1, observations, support);
         Assert.Equal(1, none.Lanes);
         Assert.Equal(0, none.SingleRate);
 
-        var first = ParallelismProbe.Choose(backend, shape, 2, 2);
+        var first = ParallelismProbe.Choose(backend, shape, 2, 2, observations, support);
         Assert.True(first.SingleRate > 0 && first.ParallelRate > 0, first.Describe());
         Assert.Equal(first.ParallelRate > 1.05 * first.SingleRate ? 2 : 1, first.Lanes);
-        Assert.Same(first, ParallelismProbe.Choose(backend, shape, 2, 2));
+        Assert.Same(first, ParallelismProbe.Choose(backend, shape, 2, 2, observations, support));
     }
 
     [Fact]

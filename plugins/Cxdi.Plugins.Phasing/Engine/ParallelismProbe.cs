@@ -33,9 +33,11 @@ internal static class ParallelismProbe
 
     /// <summary>
     /// Runs side by side (1 or <paramref name="maxLanes"/>) for <paramref name="shape"/> on <paramref name="backend"/> with
-    /// <paramref name="totalThreads"/> threads in all, measured or remembered.
+    /// <paramref name="totalThreads"/> threads in all, measured or remembered. The timed lanes work on the real
+    /// <paramref name="observations"/> and starting <paramref name="support"/> and hold what real runs hold (object,
+    /// previous object, support), so measuring never needs more memory than the runs themselves.
     /// </summary>
-    public static Decision Choose(IComputeBackend backend, Shape shape, int totalThreads, int maxLanes)
+    public static Decision Choose(IComputeBackend backend, Shape shape, int totalThreads, int maxLanes, Observations observations, byte[] support)
     {
         if (maxLanes <= 1 || totalThreads <= 1)
         {
@@ -44,7 +46,7 @@ internal static class ParallelismProbe
 
         var fft = FftKind(backend, shape, totalThreads);
         var key = string.Join('|', "v2", backend.Name, fft, shape.ToString(), totalThreads.ToString(CultureInfo.InvariantCulture), maxLanes.ToString(CultureInfo.InvariantCulture));
-        return Decisions.GetOrAdd(key, k => Load(k) ?? Save(k, Measure(backend, shape, totalThreads, maxLanes)));
+        return Decisions.GetOrAdd(key, k => Load(k) ?? Save(k, Measure(backend, shape, totalThreads, maxLanes, observations, support)));
     }
 
     private static string FftKind(IComputeBackend backend, Shape shape, int threads)
@@ -55,15 +57,15 @@ internal static class ParallelismProbe
         return (comma > 0 ? name[..comma] : name) + "/" + threads.ToString(CultureInfo.InvariantCulture);
     }
 
-    private static Decision Measure(IComputeBackend backend, Shape shape, int totalThreads, int maxLanes)
+    private static Decision Measure(IComputeBackend backend, Shape shape, int totalThreads, int maxLanes, Observations observations, byte[] support)
     {
-        var single = Rate(backend, shape, 1, totalThreads);
-        var parallel = Rate(backend, shape, maxLanes, Math.Max(1, totalThreads / maxLanes));
+        var single = Rate(backend, shape, 1, totalThreads, observations, support);
+        var parallel = Rate(backend, shape, maxLanes, Math.Max(1, totalThreads / maxLanes), observations, support);
         return new Decision(parallel > 1.05 * single ? maxLanes : 1, single, parallel, maxLanes);
     }
 
     /// <summary>HIO cycles per second in all with <paramref name="lanes"/> runs side by side on <paramref name="threadsPerLane"/> threads each.</summary>
-    private static double Rate(IComputeBackend backend, Shape shape, int lanes, int threadsPerLane)
+    private static double Rate(IComputeBackend backend, Shape shape, int lanes, int threadsPerLane, Observations observations, byte[] support)
     {
         var devices = new IComputeBackend[lanes];
         var states = new PhasingState[lanes];
@@ -72,12 +74,14 @@ internal static class ParallelismProbe
             for (var l = 0; l < lanes; l++)
             {
                 devices[l] = lanes == 1 && threadsPerLane == backend.Threads ? backend : backend.Fork(threadsPerLane);
-                states[l] = Prepare(devices[l], shape, l);
+                states[l] = new PhasingState(devices[l], shape, observations.Amplitude, observations.Classes) { MetricEvery = 20 };
+                devices[l].Upload(support, states[l].Support);
             }
 
             var cycle = new CycleOperator(ObjectUpdateKind.HybridInputOutput, 0.9f, "HIO");
 
-            // Warm-up (plans, caches, JIT), a first estimate of the cycle time, then the timed cycles.
+            // Warm-up (plans, caches, JIT; the first projection turns the zero object into the measured amplitudes), a
+            // first estimate of the cycle time, then the timed cycles.
             RunLanes(states, cycle, 2);
             var watch = Stopwatch.StartNew();
             RunLanes(states, cycle, 2);
@@ -97,26 +101,6 @@ internal static class ParallelismProbe
                 }
             }
         }
-    }
-
-    private static PhasingState Prepare(IComputeBackend device, Shape shape, int seed)
-    {
-        var state = new PhasingState(device, shape) { MetricEvery = 20 };
-        var random = new Random(seed + 1);
-        var amplitude = new float[shape.Length];
-        var support = new byte[shape.Length];
-        var values = new Complex32[shape.Length];
-        for (var i = 0; i < shape.Length; i++)
-        {
-            amplitude[i] = (float)random.NextDouble();
-            support[i] = (byte)(i % 3 == 0 ? 1 : 0);
-            values[i] = new Complex32((float)random.NextDouble(), (float)random.NextDouble());
-        }
-
-        device.Upload(amplitude, state.ObservedAmplitude);
-        device.Upload(support, state.Support);
-        device.Upload(values, state.Object);
-        return state;
     }
 
     private static void RunLanes(PhasingState[] states, CycleOperator cycle, int cycles)

@@ -41,7 +41,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         }
         else
         {
-            var decision = ParallelismProbe.Choose(backend, data.Shape, totalThreads, maxLanes);
+            var decision = ParallelismProbe.Choose(backend, data.Shape, totalThreads, maxLanes, observations, support);
             parallel = decision.Lanes;
             how = decision.Candidate > 1 ? decision.Describe() : "one run at a time: threads, runs or memory allow no more";
         }
