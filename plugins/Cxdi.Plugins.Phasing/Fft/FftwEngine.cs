@@ -15,8 +15,8 @@ internal sealed unsafe class FftwEngine : IFftEngine
     /// <summary>Smallest share of a transform worth a thread; smaller transforms run on one (waking threads costs more).</summary>
     private const int MinValuesPerThread = 1 << 15;
 
-    /// <summary>From this many values the scratch copy for unaligned arrays is freed after each use.</summary>
-    private const int LargeScratch = 1 << 22;
+    /// <summary>From this many values an unaligned array is transformed where it is, by plans made for any alignment, instead of through an aligned copy.</summary>
+    private const int LargeUnaligned = 1 << 22;
 
     private static readonly Lock PlannerLock = new();
     private static readonly Dictionary<PlanKey, PlanEntry> Plans = [];
@@ -27,6 +27,8 @@ internal sealed unsafe class FftwEngine : IFftEngine
     private readonly PlanEntry _inverse;
     private readonly int _length;
     private AlignedComplexBuffer? _scratch;
+    private PlanEntry? _forwardUnaligned;
+    private PlanEntry? _inverseUnaligned;
     private bool _disposed;
 
     /// <summary>
@@ -140,13 +142,13 @@ internal sealed unsafe class FftwEngine : IFftEngine
     }
 
     /// <inheritdoc />
-    public void Forward(Span<Complex32> data) => Execute(data, _forward.Handle, inverse: false);
+    public void Forward(Span<Complex32> data) => Execute(data, backward: false, scale: false);
 
     /// <inheritdoc />
-    public void Inverse(Span<Complex32> data) => Execute(data, _inverse.Handle, inverse: true);
+    public void Inverse(Span<Complex32> data) => Execute(data, backward: true, scale: true);
 
     /// <summary>In-place inverse transform without the 1/N scaling: for a caller that scales on its own threads.</summary>
-    public void InverseUnscaled(Span<Complex32> data) => Execute(data, _inverse.Handle, inverse: false);
+    public void InverseUnscaled(Span<Complex32> data) => Execute(data, backward: true, scale: false);
 
     /// <inheritdoc />
     public void Dispose()
@@ -159,11 +161,21 @@ internal sealed unsafe class FftwEngine : IFftEngine
         _disposed = true;
         Release(_forward);
         Release(_inverse);
+        if (_forwardUnaligned is not null)
+        {
+            Release(_forwardUnaligned);
+        }
+
+        if (_inverseUnaligned is not null)
+        {
+            Release(_inverseUnaligned);
+        }
+
         _scratch?.Dispose();
         _scratch = null;
     }
 
-    private void Execute(Span<Complex32> data, nint plan, bool inverse)
+    private void Execute(Span<Complex32> data, bool backward, bool scale)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (data.Length != _length)
@@ -171,15 +183,19 @@ internal sealed unsafe class FftwEngine : IFftEngine
             throw new ArgumentException($"expected {_length} values for shape {Shape}, got {data.Length}", nameof(data));
         }
 
-        float scale = 1f / _length;
+        float factor = 1f / _length;
         fixed (Complex32* p = data)
         {
-            if (FftwNative.AlignmentOf((float*)p) == 0)
+            bool aligned = FftwNative.AlignmentOf((float*)p) == 0;
+            if (aligned || _length >= LargeUnaligned)
             {
+                // Aligned arrays (every phasing buffer) use the plans made on aligned memory; a large unaligned host
+                // array (a managed array, rare) gets plans for any alignment rather than a second copy of itself.
+                nint plan = aligned ? (backward ? _inverse : _forward).Handle : UnalignedPlan(backward);
                 FftwNative.ExecuteDft(plan, p, p);
-                if (inverse)
+                if (scale)
                 {
-                    ComplexScaling.Scale(p, _length, scale, Threads);
+                    ComplexScaling.Scale(p, _length, factor, Threads);
                 }
 
                 return;
@@ -189,22 +205,27 @@ internal sealed unsafe class FftwEngine : IFftEngine
         _scratch ??= new AlignedComplexBuffer(_length);
         Span<Complex32> scratch = _scratch.Span;
         data.CopyTo(scratch);
-        FftwNative.ExecuteDft(plan, _scratch.Pointer, _scratch.Pointer);
-        if (inverse)
+        FftwNative.ExecuteDft((backward ? _inverse : _forward).Handle, _scratch.Pointer, _scratch.Pointer);
+        if (scale)
         {
-            ComplexScaling.ScaleCopy(scratch, data, scale);
+            ComplexScaling.ScaleCopy(scratch, data, factor);
         }
         else
         {
             scratch.CopyTo(data);
         }
+    }
 
-        if (_length >= LargeScratch)
+    private nint UnalignedPlan(bool backward)
+    {
+        if (backward)
         {
-            // A large unaligned array is a rare host-side transform: do not hold a second copy of it between calls.
-            _scratch.Dispose();
-            _scratch = null;
+            _inverseUnaligned ??= Acquire(new PlanKey(Shape, Threads, FftwNative.Backward, Planning, Unaligned: true));
+            return _inverseUnaligned.Handle;
         }
+
+        _forwardUnaligned ??= Acquire(new PlanKey(Shape, Threads, FftwNative.Forward, Planning, Unaligned: true));
+        return _forwardUnaligned.Handle;
     }
 
     private static PlanEntry Acquire(PlanKey key)
@@ -254,7 +275,7 @@ internal sealed unsafe class FftwEngine : IFftEngine
             FftwWisdom.ImportOnce();
         }
 
-        uint flags = measure ? FftwNative.Measure : FftwNative.Estimate;
+        uint flags = (measure ? FftwNative.Measure : FftwNative.Estimate) | (key.Unaligned ? FftwNative.Unaligned : 0);
         using var scratch = new AlignedComplexBuffer(checked((int)key.Shape.Length));
         Complex32* p = scratch.Pointer;
         Shape s = key.Shape;
@@ -303,7 +324,7 @@ internal sealed unsafe class FftwEngine : IFftEngine
 
     private sealed record Availability(bool Loaded, bool HasThreads, string Version, string Reason);
 
-    private readonly record struct PlanKey(Shape Shape, int Threads, int Sign, FftPlanning Planning);
+    private readonly record struct PlanKey(Shape Shape, int Threads, int Sign, FftPlanning Planning, bool Unaligned = false);
 
     private sealed class PlanEntry(nint handle)
     {

@@ -26,6 +26,9 @@ internal static unsafe partial class FftwNative
     /// <summary>FFTW_MEASURE: time several algorithms (seconds per shape, cached as wisdom).</summary>
     public const uint Measure = 0;
 
+    /// <summary>FFTW_UNALIGNED: the plan may be executed on arrays of any alignment (no aligned-load SIMD codelets).</summary>
+    public const uint Unaligned = 1u << 1;
+
     /// <summary>FFTW_ESTIMATE: pick an algorithm by heuristics, instantly, without touching the arrays.</summary>
     public const uint Estimate = 1u << 6;
 
