@@ -134,11 +134,12 @@ internal static class ParallelismProbe
         }
     }
 
-    private static string? CacheFile()
-    {
-        var wisdom = FftwWisdom.ResolvePath(null, Environment.GetEnvironmentVariable("XDG_CACHE_HOME"), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Environment.MachineName);
-        return wisdom is null ? null : Path.Combine(Path.GetDirectoryName(wisdom)!, Path.GetFileName(wisdom).Replace("fftwf-", "parallel-", StringComparison.Ordinal).Replace(".wisdom", ".tsv", StringComparison.Ordinal));
-    }
+    private static string? CacheFile() => FftwWisdom.MachineFile(
+        "parallel",
+        "tsv",
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME"),
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile),
+        Environment.MachineName);
 
     private static Decision? Load(string key)
     {

@@ -35,6 +35,16 @@ internal static class FftwWisdom
             return string.Equals(overridden, "none", StringComparison.OrdinalIgnoreCase) ? null : overridden;
         }
 
+        return MachineFile("fftwf", "wisdom", xdgCache, home, machine);
+    }
+
+    /// <summary>
+    /// <c>&lt;cache&gt;/cxdi/&lt;stem&gt;-&lt;machine&gt;.&lt;extension&gt;</c> with cache = an absolute
+    /// <paramref name="xdgCache"/> or <c>&lt;home&gt;/.cache</c>; null when neither is known. Per-machine measurements
+    /// (FFTW wisdom, parallel-run decisions) live there.
+    /// </summary>
+    public static string? MachineFile(string stem, string extension, string? xdgCache, string? home, string machine)
+    {
         string? cache = xdgCache;
         if (string.IsNullOrWhiteSpace(cache) || !Path.IsPathRooted(cache))
         {
@@ -47,7 +57,7 @@ internal static class FftwWisdom
         }
 
         string host = string.Concat(machine.Select(c => char.IsAsciiLetterOrDigit(c) || c == '-' ? c : '_'));
-        return Path.Combine(cache, "cxdi", $"fftwf-{host}.wisdom");
+        return Path.Combine(cache, "cxdi", $"{stem}-{host}.{extension}");
     }
 
     /// <summary>Whether the last import found and accepted a wisdom file.</summary>

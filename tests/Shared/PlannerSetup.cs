@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
 
-namespace Cxdi.Plugins.Phasing.Tests;
+namespace Cxdi.Tests.Shared;
 
 /// <summary>
 /// The quality tests assert on chaotic iterations, so a run's rounding must not change from one test run to the next:
 /// FFTW plans measured under load do (the fastest algorithm differs), estimated ones never, so these tests plan by
-/// estimate unless CXDI_FFTW_PLANNER is set (CI sets it to estimate as well).
+/// estimate unless CXDI_FFTW_PLANNER is set (CI sets it to estimate as well). Linked into the test projects that phase.
 /// </summary>
 internal static class PlannerSetup
 {
