@@ -62,14 +62,17 @@ public enum MonitorStatus
 
 /// <summary>
 /// The run monitor's state: per-run progress, LLKs and states from <see cref="ProgressReport"/>s, a log, elapsed and estimated
-/// remaining time. Reports arrive on worker threads and are applied through <c>dispatch</c> (the UI loop's <c>Invoke</c>), so
-/// every member is read and changed on one thread. Free of any UI toolkit, so it is tested directly.
+/// remaining time. The runner hands reports over as objects through an <see cref="IProgress{T}"/> and its text lines through a
+/// writer, both on worker threads; they are queued in arrival order and applied in batches through <c>dispatch</c> (the UI
+/// loop's <c>Invoke</c>), one pending dispatch at a time, so every member is read and changed on one thread and a fast run
+/// cannot flood the UI loop. Free of any UI toolkit, so it is tested directly.
 /// </summary>
 /// <param name="dispatch">Runs an action on the UI thread.</param>
 /// <param name="clock">Time source for elapsed and remaining time.</param>
 public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
 {
     private const int MaxLogLines = 2000;
+    private readonly Action<Action> _dispatch = dispatch;
     private CancellationTokenSource? _cancellation;
     private long _started;
     private long _ended;
@@ -133,10 +136,11 @@ public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
     public bool IsRunning => Status == MonitorStatus.Running;
 
     /// <summary>
-    /// Starts <paramref name="run"/> on a worker thread with a writer whose lines feed this model (progress lines as reports,
-    /// the rest as log lines); returns the task that completes when the run ended and the model was updated.
+    /// Starts <paramref name="run"/> on a worker thread with a writer whose lines become log lines and a progress sink whose
+    /// reports update the runs (and log the ones that end a run or carry no run); returns the task that completes when the run
+    /// ended and the model was updated.
     /// </summary>
-    public Task Start(string workflow, string? outputDirectory, Func<TextWriter, CancellationToken, RunOutcome> run)
+    public Task Start(string workflow, string? outputDirectory, Func<TextWriter, IProgress<ProgressReport>, CancellationToken, RunOutcome> run)
     {
         ArgumentNullException.ThrowIfNull(run);
         if (IsRunning)
@@ -155,7 +159,8 @@ public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
         _started = clock.GetTimestamp();
         var cts = new CancellationTokenSource();
         _cancellation = cts;
-        var writer = new LineWriter(line => dispatch(() => Line(line)));
+        var inbox = new Inbox(this);
+        var writer = new LineWriter(inbox.Post);
         Changed?.Invoke();
         return Task.Run(() =>
         {
@@ -163,7 +168,7 @@ public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
             Exception? error = null;
             try
             {
-                outcome = run(writer, cts.Token);
+                outcome = run(writer, inbox, cts.Token);
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
@@ -175,8 +180,9 @@ public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
             }
 
             var done = new TaskCompletionSource();
-            dispatch(() =>
+            _dispatch(() =>
             {
+                inbox.Drain(raiseChanged: false);
                 Finish(outcome, error, cts.IsCancellationRequested);
                 done.SetResult();
             });
@@ -195,24 +201,9 @@ public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
         }
     }
 
-    /// <summary>Applies one line of runner output (on the UI thread).</summary>
-    public void Line(string line)
-    {
-        if (ProgressLineParser.TryParse(line, out var report))
-        {
-            Apply(report);
-            if (report.State is RunState.Finished or RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled || report.Run is null)
-            {
-                AddLog(line);
-            }
-        }
-        else
-        {
-            AddLog(line);
-        }
-
-        Changed?.Invoke();
-    }
+    /// <summary>True for the reports worth a log line: a run's end, or a step's message without a run.</summary>
+    private static bool IsLogged(ProgressReport report) =>
+        report.State is RunState.Finished or RunState.Kept or RunState.Rejected or RunState.Failed or RunState.Cancelled || report.Run is null;
 
     /// <summary>Applies one progress report (on the UI thread).</summary>
     public void Apply(ProgressReport report)
@@ -315,6 +306,79 @@ public sealed class RunMonitorModel(Action<Action> dispatch, TimeProvider clock)
         _cancellation?.Dispose();
         _cancellation = null;
         Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// What the worker threads hand over — progress reports and output lines — queued in arrival order; the first item of a
+    /// batch schedules one dispatch that applies the whole batch and raises <see cref="Changed"/> once.
+    /// </summary>
+    private sealed class Inbox(RunMonitorModel model) : IProgress<ProgressReport>
+    {
+        private readonly Lock _lock = new();
+        private List<object> _pending = [];
+        private bool _scheduled;
+
+        public void Report(ProgressReport value)
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Enqueue(value);
+        }
+
+        public void Post(string line) => Enqueue(line);
+
+        private void Enqueue(object item)
+        {
+            lock (_lock)
+            {
+                _pending.Add(item);
+                if (_scheduled)
+                {
+                    return;
+                }
+
+                _scheduled = true;
+            }
+
+            model._dispatch(() => Drain(raiseChanged: true));
+        }
+
+        /// <summary>Applies everything queued so far (on the UI thread).</summary>
+        public void Drain(bool raiseChanged)
+        {
+            List<object> batch;
+            lock (_lock)
+            {
+                batch = _pending;
+                _pending = [];
+                _scheduled = false;
+            }
+
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            foreach (var item in batch)
+            {
+                if (item is ProgressReport report)
+                {
+                    model.Apply(report);
+                    if (IsLogged(report))
+                    {
+                        model.AddLog(ConsoleProgress.Format(report));
+                    }
+                }
+                else
+                {
+                    model.AddLog((string)item);
+                }
+            }
+
+            if (raiseChanged)
+            {
+                model.Changed?.Invoke();
+            }
+        }
     }
 
     private void AddLog(string line)

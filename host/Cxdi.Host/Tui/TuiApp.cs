@@ -15,7 +15,7 @@ namespace Cxdi.Host.Tui;
 /// <summary>
 /// The terminal UI: workflow browser, workflow editor, run monitor, image preview and results browser, one screen at a time
 /// in one window, driven from the keyboard (F1 help). A thin client of <see cref="TuiSession"/>; the UI thread never blocks:
-/// runs go on a worker thread and their progress comes back through <c>IApplication.Invoke</c>.
+/// runs go on a worker thread and their progress reports come back as objects, marshalled through <c>IApplication.Invoke</c>.
 /// </summary>
 public sealed class TuiApp
 {
@@ -674,7 +674,7 @@ public sealed class TuiApp
 
         _resultsDirectory = plan.OutputDirectory;
         _slice = null;
-        _ = _monitor.Start(info.Name, plan.OutputDirectory, (writer, token) => _session.Run(plan, writer, token));
+        _ = _monitor.Start(info.Name, plan.OutputDirectory, (writer, progress, token) => _session.Run(plan, writer, progress, token));
         Show(_monitorScreen);
     }
 

@@ -4,6 +4,7 @@ using Cxdi.Host.Execution;
 using Cxdi.Host.Plugins;
 using Cxdi.Host.Workflows;
 using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Execution;
 using Microsoft.Extensions.Logging;
 
 namespace Cxdi.Host.Tui;
@@ -133,13 +134,14 @@ public sealed class TuiSession(PluginCatalog catalog, string currentDirectory, s
     }
 
     /// <summary>
-    /// Runs a validated plan like <c>cxdi run</c>: every line the runner prints (progress included) and every log message go to
-    /// <paramref name="output"/>. Blocking: call it off the UI thread.
+    /// Runs a validated plan like <c>cxdi run</c>, except that progress goes to <paramref name="progress"/> as
+    /// <see cref="ProgressReport"/> objects instead of being printed; every other line the runner prints and
+    /// every log message go to <paramref name="output"/>. Blocking: call it off the UI thread.
     /// </summary>
-    public RunOutcome Run(WorkflowPlan plan, TextWriter output, CancellationToken cancellation)
+    public RunOutcome Run(WorkflowPlan plan, TextWriter output, IProgress<ProgressReport> progress, CancellationToken cancellation)
     {
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(new TextWriterLoggerProvider(output, output, verbose: false)).SetMinimumLevel(LogLevel.Warning));
-        var runner = new WorkflowRunner(new RunEnvironment(catalog, loggers, output, output, commandLine, backend, Verbose: false));
+        var runner = new WorkflowRunner(new RunEnvironment(catalog, loggers, output, output, commandLine, backend, Verbose: false) { Progress = progress });
         return runner.Run(plan, RunMode.Full, cancellation);
     }
 }
