@@ -1,13 +1,15 @@
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
+using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Simulation;
 using Cxdi.Plugins.Phasing.Support;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Plugins;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Cxdi.Plugins.Phasing;
 
-/// <summary>Registers the phasing plugins: the phaser, the CPU backends, the support finders, the simulator and the benchmark.</summary>
+/// <summary>Registers the phasing plugins: the phaser, the operators, the CPU backends, the support finders, the simulator and the benchmark.</summary>
 public sealed class PhasingModule : ICxdiPluginModule
 {
     /// <inheritdoc />
@@ -22,5 +24,18 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddCxdiPlugin<SimulateReader>();
         services.AddCxdiPlugin<SimulateTool>();
         services.AddCxdiPlugin<Bench.BenchTool>();
+
+        services.AddPhasingOperator<ErOperator>("ER");
+        services.AddPhasingOperator<HioOperator>("HIO");
+        services.AddPhasingOperator<RaarOperator>("RAAR");
+        services.AddPhasingOperator<DmOperator>("DM");
+        services.AddPhasingOperator<CfOperator>("CF");
+        services.AddPhasingOperator<SupportUpdateOperator>("Sup");
+        services.AddPhasingOperator<SupportUpdateOperator>("SupportUpdate");
+        services.AddPhasingOperator<FourierTransformOperator>("FT");
+        services.AddPhasingOperator<InverseFourierTransformOperator>("IFT");
+        services.AddPhasingOperator<ModulusProjectionOperator>("Proj");
+        services.AddPhasingOperator<SupportProjectionOperator>("PS");
+        services.AddPhasingOperator<MetricsOperator>("LLK");
     }
 }

@@ -93,7 +93,25 @@ internal static class Commands
                     ["unit"] = o.Unit,
                     ["description"] = o.Description,
                 }).ToList(),
-            }).ToList();
+            }).ToList<object>();
+            list.AddRange(ctx.Catalog.Operators.Operators.OrderBy(o => o.Name, StringComparer.OrdinalIgnoreCase).Select(o => new Dictionary<string, object?>
+            {
+                ["id"] = o.Name,
+                ["role"] = "operator",
+                ["description"] = o.Description,
+                ["assembly"] = o.OperatorType.Assembly.Location,
+                ["type"] = o.OperatorType.FullName,
+                ["cycles"] = o.Cycles,
+                ["parameters"] = o.Parameters.Select(p => new Dictionary<string, object?>
+                {
+                    ["name"] = p.Name,
+                    ["type"] = p.Type.Name.ToLowerInvariant() switch { "single" => "float", "int32" => "int", "boolean" => "bool", var t => t },
+                    ["default"] = p.Default,
+                    ["min"] = p.Minimum,
+                    ["max"] = p.Maximum,
+                    ["description"] = p.Description,
+                }).ToList(),
+            }));
             ctx.Out.WriteLine(JsonSerializer.Serialize(list, Json));
             return 0;
         }
@@ -111,6 +129,17 @@ internal static class Commands
         foreach (var p in plugins)
         {
             ctx.Out.WriteLine($"{p.Id.PadRight(idWidth)}  {p.Version.PadRight(versionWidth)}  {p.RoleName.PadRight(roleWidth)}  {p.Description}  [{p.Folder}]");
+        }
+
+        if (ctx.Catalog.Operators.Operators.Count > 0)
+        {
+            ctx.Out.WriteLine();
+            ctx.Out.WriteLine("phasing operators (use in cxdi.phase operators, e.g. \"HIO(beta=0.7)**50\"):");
+            foreach (var o in ctx.Catalog.Operators.Operators)
+            {
+                var parameters = o.Parameters.Count == 0 ? "" : $"({string.Join(", ", o.Parameters.Select(p => $"{p.Name}={p.Default}"))})";
+                ctx.Out.WriteLine($"  {o.Name}{parameters}  {o.Description}");
+            }
         }
 
         return 0;
@@ -136,7 +165,7 @@ internal static class Commands
         Guard(ctx, async () =>
         {
             var problems = new List<Problem>();
-            var bound = OptionsBinder.Bind(descriptor.Id, descriptor.OptionsType, with, null, map, problems);
+            var bound = OptionsBinder.Bind(descriptor.Id, descriptor.OptionsType, with, null, map, problems, ctx.Catalog.OptionsContext);
             if (bound is null)
             {
                 foreach (var p in problems)

@@ -4,6 +4,7 @@ using Cxdi.Host.Workflows;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Plugins;
 
 namespace Cxdi.Host.Execution;
@@ -28,7 +29,7 @@ public sealed class PluginResolver(PluginCatalog catalog, string? requestedBacke
         var plugin = (T)PluginCatalog.Create(descriptor);
         var problems = new List<Problem>();
         var map = new SourceMap($"options of {id}");
-        var bound = OptionsBinder.Bind(id, descriptor.OptionsType, options is null ? null : OptionsBinder.ToNode(options), null, map, problems);
+        var bound = OptionsBinder.Bind(id, descriptor.OptionsType, options is null ? null : OptionsBinder.ToNode(options), null, map, problems, catalog.OptionsContext);
         if (bound is null)
         {
             throw new WorkflowValidationException(problems.Select(p => p with { Where = $"options of {id}" }).ToList());
@@ -36,6 +37,9 @@ public sealed class PluginResolver(PluginCatalog catalog, string? requestedBacke
 
         return (plugin, bound.Options);
     }
+
+    /// <inheritdoc />
+    public OperatorRegistry Operators => catalog.Operators;
 
     /// <inheritdoc />
     public IComputeBackend CreateBackend(string? id = null)

@@ -53,7 +53,7 @@ public static class OptionsBinder
     /// Binds <paramref name="with"/> (null: all defaults) to a new <paramref name="optionsType"/>; adds every problem to
     /// <paramref name="problems"/> located through <paramref name="map"/> (fallback: <paramref name="owner"/>). Returns null when any problem was found.
     /// </summary>
-    public static BoundOptions? Bind(string pluginId, Type optionsType, YamlNode? with, YamlNode? owner, SourceMap map, List<Problem> problems)
+    public static BoundOptions? Bind(string pluginId, Type optionsType, YamlNode? with, YamlNode? owner, SourceMap map, List<Problem> problems, OptionsContext? context = null)
     {
         var before = problems.Count;
         PluginOptions options;
@@ -147,7 +147,7 @@ public static class OptionsBinder
         {
             try
             {
-                foreach (var problem in options.Validate())
+                foreach (var problem in options.Validate(context ?? OptionsContext.None))
                 {
                     problems.Add(map.Problem(NodeOf(problem.Key), $"option '{KeyOfProperty(problem.Key)}' of {pluginId}: {problem.Message}", owner));
                 }

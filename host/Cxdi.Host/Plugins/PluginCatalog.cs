@@ -1,6 +1,7 @@
 using System.Reflection;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Roles;
 using McMaster.NETCore.Plugins;
@@ -38,6 +39,15 @@ public sealed class PluginCatalog : IDisposable
     private PluginCatalog()
     {
     }
+
+    private readonly List<OperatorRegistration> _operators = [];
+    private OperatorRegistry? _operatorRegistry;
+
+    /// <summary>The phasing operators every loaded plugin registered (built-in ones included).</summary>
+    public OperatorRegistry Operators => _operatorRegistry ??= new OperatorRegistry(_operators);
+
+    /// <summary>What option validation may consult: the loaded phasing operators.</summary>
+    public OptionsContext OptionsContext => new() { Operators = Operators };
 
     /// <summary>Every loaded plugin, in load order.</summary>
     public IReadOnlyList<PluginDescriptor> Plugins => _ordered;
@@ -244,6 +254,7 @@ public sealed class PluginCatalog : IDisposable
 
             var registrations = services.Where(d => d.ServiceType == typeof(PluginRegistration) && d.ImplementationInstance is PluginRegistration)
                 .Select(d => (PluginRegistration)d.ImplementationInstance!).ToList();
+            AddOperators(file, OperatorRegistry.FromServices(services).ToList());
             var provider = services.BuildServiceProvider();
             _providers.Add(provider);
             foreach (var registration in registrations)
@@ -251,6 +262,21 @@ public sealed class PluginCatalog : IDisposable
                 Register(folder, file, registration, provider);
             }
         }
+    }
+
+    private void AddOperators(string file, List<OperatorRegistration> operators)
+    {
+        try
+        {
+            _ = new OperatorRegistry(_operators.Concat(operators));
+        }
+        catch (ArgumentException e)
+        {
+            throw new PluginLoadException($"plugin {file}: {e.Message}", "remove one of the two plugin folders or rename one operator", e);
+        }
+
+        _operators.AddRange(operators);
+        _operatorRegistry = null;
     }
 
     private void Register(string folder, string file, PluginRegistration registration, IServiceProvider provider)

@@ -315,9 +315,9 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
         return descriptor;
     }
 
-    private static PlannedPlugin? Create(PluginDescriptor descriptor, string stepId, PluginUse use, string where, SourceMap map, List<Problem> problems)
+    private PlannedPlugin? Create(PluginDescriptor descriptor, string stepId, PluginUse use, string where, SourceMap map, List<Problem> problems)
     {
-        var bound = OptionsBinder.Bind(descriptor.Id, descriptor.OptionsType, use.With, use.UseNode ?? use.Node, map, problems);
+        var bound = OptionsBinder.Bind(descriptor.Id, descriptor.OptionsType, use.With, use.UseNode ?? use.Node, map, problems, catalog.OptionsContext);
         if (bound is null)
         {
             return null;

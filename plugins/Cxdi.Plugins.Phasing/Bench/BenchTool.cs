@@ -4,6 +4,7 @@ using System.Text.Json;
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Fft;
 using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
@@ -229,23 +230,22 @@ internal sealed class BenchRun
                 Add(new Result(size, "fft-pair", name, R(pair.Median), R(reference), R(pair.Median / reference, 4), Gb(32 * pixels, pair.Median), R(pair.Min), R(pair.Median), null, $"{engine}; floor = the first backend's pair (FFTW when present); 32 B/px"));
             }
 
-            foreach (var (algorithm, kind, beta, layout) in new[]
-            {
-                ("er", ObjectUpdateKind.ErrorReduction, 0f, BufferLayout.ErrorReduction),
-                ("hio", ObjectUpdateKind.HybridInputOutput, 0.9f, BufferLayout.Feedback),
-                ("raar", ObjectUpdateKind.Raar, 0.75f, BufferLayout.Feedback),
-            })
+            CycleRow("er", new ErOperator(), new ErRule(false, false), BufferLayout.ErrorReduction);
+            CycleRow("hio", new HioOperator { Beta = 0.9f }, new HioRule(0.9f, false, false), BufferLayout.Feedback);
+            CycleRow("raar", new RaarOperator { Beta = 0.75f }, new RaarRule(0.75f, false, false), BufferLayout.Feedback);
+
+            void CycleRow<TRule>(string algorithm, PhasingOperator cycle, TRule rule, BufferLayout layout)
+                where TRule : struct, IObjectUpdateRule
             {
                 if (!algorithms.Contains(algorithm))
                 {
-                    continue;
+                    return;
                 }
 
-                var cycle = new CycleOperator(kind, beta, algorithm.ToUpperInvariant());
                 var time = CycleTimer.Time(new PreparedCycle(() => cycle.Apply(state), new Resources(), engine, bench.Check), options.Reps, $"{name} {algorithm} {size}");
                 var (memory, memoryName) = Floor(layout);
                 var floorMs = pair.Median + memory.Median;
-                var splits = CycleSplits.Measure(state, kind, beta);
+                var splits = CycleSplits.Measure(state, rule);
                 var bytes = (long)(layout.BytesPerPixel + 32) * pixels;
                 Add(new Result(size, algorithm, name, R(time.Median), R(floorMs), R(time.Median / floorMs, 4), Gb(bytes, time.Median), R(time.Min), R(pair.Median), R(memory.Median),
                     $"{splits}; memory floor {memoryName} at {Gb(layout.BytesPerPixel * pixels, memory.Median):F1} GB/s; {engine}"));

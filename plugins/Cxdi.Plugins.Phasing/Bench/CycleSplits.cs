@@ -2,20 +2,21 @@ using System.Diagnostics;
 using System.Globalization;
 using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Sdk.Compute;
+using Cxdi.Sdk.Phasing;
 
 namespace Cxdi.Plugins.Phasing.Bench;
 
 /// <summary>
-/// Stopwatch splits of one cycle: the same backend calls as <see cref="CycleOperator"/> and
+/// Stopwatch splits of one cycle: the same backend calls as <see cref="ProjectionCycleOperator"/> and
 /// <see cref="SupportUpdateOperator"/> make, each timed on its own, averaged over ≥ 300 ms of cycles.
 /// </summary>
 internal static class CycleSplits
 {
     /// <summary>"fft a + project b (+ metrics c every 20) + update d = total ms" for a projection cycle.</summary>
-    public static string Measure(PhasingState state, ObjectUpdateKind kind, float beta)
+    public static string Measure<TRule>(PhasingState state, TRule rule)
+        where TRule : struct, IObjectUpdateRule
     {
         var backend = state.Backend;
-        var update = new ObjectUpdate(kind, beta, state.Positivity, state.Real);
         double fft = 0, project = 0, metricsProject = 0, updateMs = 0;
         int cycles = 0, metricCycles = 0;
         var total = Stopwatch.StartNew();
@@ -29,7 +30,7 @@ internal static class CycleSplits
             var t2 = Stopwatch.GetTimestamp();
             backend.Fft(state.Plan, state.Object, FftDirection.Inverse);
             var t3 = Stopwatch.GetTimestamp();
-            backend.UpdateObject(state.Object, state.Previous, state.Support, update);
+            backend.UpdateObject(state.Object, state.Previous, state.Support, rule);
             var t4 = Stopwatch.GetTimestamp();
             fft += Ms(t0, t1) + Ms(t2, t3);
             if (metrics)
@@ -65,7 +66,7 @@ internal static class CycleSplits
         while (count < 5 || total.Elapsed.TotalMilliseconds < 300)
         {
             var t0 = Stopwatch.GetTimestamp();
-            backend.Amplitude(state.Object, state.Scratch);
+            backend.Abs(state.Object, state.Scratch);
             var t1 = Stopwatch.GetTimestamp();
             backend.GaussianBlur(state.Scratch, sigma);
             var t2 = Stopwatch.GetTimestamp();

@@ -4,6 +4,7 @@ using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
 using Cxdi.Plugins.Phasing.Fft;
 using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Execution;
 using Cxdi.Sdk.Roles;
@@ -47,7 +48,7 @@ internal static class MemoryPeak
         var support = data.InitialSupport!;
         var settings = new RunSettings
         {
-            Program = OperatorParser.Parse(Operators, 0.9f, 0.75f),
+            Program = BuiltInOperators.Parse(Operators),
             Support = new SupportUpdateSettings(),
             MetricEvery = 20,
         };

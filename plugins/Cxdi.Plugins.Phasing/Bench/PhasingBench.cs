@@ -1,6 +1,7 @@
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Fft;
 using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 
@@ -52,10 +53,10 @@ internal sealed class PhasingBench : IDisposable
         backend.Upload(pattern.Support, state.Support);
         backend.Upload(start, state.Object);
         state.CountSupport();
-        var m = MetricsOperator.Evaluate(state);
+        var m = state.EvaluateMetrics();
         backend.Scale(state.Object, (float)Math.Sqrt(m.ObsSum / m.CalcSum));
         state.SyncPrevious();
-        Cxdi.Plugins.Phasing.Operators.Operators.HIO().Repeat(5).Apply(state);
+        new HioOperator().Repeat(5).Apply(state);
         return new PhasingBench(backend, state);
     }
 

@@ -75,14 +75,14 @@ internal static class Backends
         if (context.Plugins is { } plugins)
         {
             var backend = plugins.CreateBackend(key);
-            if (threads <= 0 || threads == backend.Threads)
+            if (threads <= 0 || backend is not IThreadedBackend threaded || threads == threaded.Threads)
             {
                 return backend;
             }
 
             using (backend)
             {
-                return backend.Fork(threads);
+                return threaded.Fork(threads);
             }
         }
 
@@ -93,4 +93,15 @@ internal static class Backends
             _ => throw new PluginNotFoundException(key, $"backend: no compute backend '{key}' outside a host", "use cpu or cpu-managed"),
         };
     }
+}
+
+/// <summary>Runs side by side on backends that split into threads (<see cref="IThreadedBackend"/>); other backends run one start at a time.</summary>
+internal static class Lanes
+{
+    /// <summary>Threads of <paramref name="backend"/>, 1 when it cannot be split.</summary>
+    public static int Threads(IComputeBackend backend) => backend is IThreadedBackend threaded ? threaded.Threads : 1;
+
+    /// <summary>A fork of <paramref name="backend"/> with <paramref name="threads"/> threads; only for an <see cref="IThreadedBackend"/>.</summary>
+    public static IComputeBackend Fork(IComputeBackend backend, int threads) =>
+        backend is IThreadedBackend threaded ? threaded.Fork(threads) : throw new InvalidOperationException($"backend {backend.Name} runs one start at a time");
 }

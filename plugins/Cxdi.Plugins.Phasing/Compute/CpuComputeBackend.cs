@@ -7,10 +7,10 @@ namespace Cxdi.Plugins.Phasing.Compute;
 /// <summary>
 /// The CPU compute backend: buffers in 64-byte aligned native memory, FFTs from <see cref="FftEngines"/> (FFTW when
 /// present, managed otherwise, or as forced), fused kernels run in fixed chunks on a <see cref="WorkerTeam"/> so results
-/// do not depend on scheduling and the per-cycle path allocates nothing. One instance serves one thread at a time; use
-/// <see cref="Fork"/> for runs side by side.
+/// do not depend on scheduling and the per-cycle path allocates nothing. Every fused kernel is overridden with a SIMD
+/// version. One instance serves one thread at a time; use <see cref="Fork"/> for runs side by side.
 /// </summary>
-internal sealed unsafe class CpuComputeBackend : IComputeBackend
+internal sealed unsafe class CpuComputeBackend : ComputeBackendBase, IThreadedBackend
 {
     /// <summary>Elements per chunk of the element-wise kernels (fixed, so reductions are reproducible for any thread count).</summary>
     internal const int ChunkSize = 1 << 15;
@@ -33,10 +33,10 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     public FftPreference Preference { get; }
 
     /// <inheritdoc />
-    public string Name => Preference == FftPreference.Managed ? "cpu-managed" : "cpu";
+    public override string Name => Preference == FftPreference.Managed ? "cpu-managed" : "cpu";
 
     /// <inheritdoc />
-    public string FftName
+    public override string FftName
     {
         get
         {
@@ -54,10 +54,13 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     public int Threads { get; }
 
     /// <inheritdoc />
+    public override long AvailableMemory => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);
+
+    /// <inheritdoc />
     public IComputeBackend Fork(int threads) => new CpuComputeBackend(Preference, threads);
 
     /// <inheritdoc />
-    public void Transform(Span<Complex32> data, Shape shape, FftDirection direction)
+    public override void Transform(Span<Complex32> data, Shape shape, FftDirection direction)
     {
         if (data.Length != shape.Length)
         {
@@ -88,34 +91,34 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public ComplexBuffer AllocateComplex(Shape shape) => new CpuComplexBuffer(shape);
+    public override ComplexBuffer AllocateComplex(Shape shape) => new CpuComplexBuffer(shape);
 
     /// <inheritdoc />
-    public RealBuffer AllocateReal(Shape shape) => new CpuRealBuffer(shape);
+    public override RealBuffer AllocateReal(Shape shape) => new CpuRealBuffer(shape);
 
     /// <inheritdoc />
-    public MaskBuffer AllocateMask(Shape shape) => new CpuMaskBuffer(shape);
+    public override MaskBuffer AllocateMask(Shape shape) => new CpuMaskBuffer(shape);
 
     /// <inheritdoc />
-    public void Upload(ReadOnlySpan<Complex32> source, ComplexBuffer destination) => CopyChecked(source, C(destination).Span);
+    public override void Upload(ReadOnlySpan<Complex32> source, ComplexBuffer destination) => CopyChecked(source, C(destination).Span);
 
     /// <inheritdoc />
-    public void Upload(ReadOnlySpan<float> source, RealBuffer destination) => CopyChecked(source, R(destination).Span);
+    public override void Upload(ReadOnlySpan<float> source, RealBuffer destination) => CopyChecked(source, R(destination).Span);
 
     /// <inheritdoc />
-    public void Upload(ReadOnlySpan<byte> source, MaskBuffer destination) => CopyChecked(source, M(destination).Span);
+    public override void Upload(ReadOnlySpan<byte> source, MaskBuffer destination) => CopyChecked(source, M(destination).Span);
 
     /// <inheritdoc />
-    public void Download(ComplexBuffer source, Span<Complex32> destination) => CopyChecked<Complex32>(C(source).Span, destination);
+    public override void Download(ComplexBuffer source, Span<Complex32> destination) => CopyChecked<Complex32>(C(source).Span, destination);
 
     /// <inheritdoc />
-    public void Download(RealBuffer source, Span<float> destination) => CopyChecked<float>(R(source).Span, destination);
+    public override void Download(RealBuffer source, Span<float> destination) => CopyChecked<float>(R(source).Span, destination);
 
     /// <inheritdoc />
-    public void Download(MaskBuffer source, Span<byte> destination) => CopyChecked<byte>(M(source).Span, destination);
+    public override void Download(MaskBuffer source, Span<byte> destination) => CopyChecked<byte>(M(source).Span, destination);
 
     /// <inheritdoc />
-    public FftPlan CreateFftPlan(Shape shape)
+    public override FftPlan CreateFftPlan(Shape shape)
     {
         var plan = new CpuFftPlan(FftEngines.Create(shape, Threads, Preference));
 
@@ -125,7 +128,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public void Fft(FftPlan plan, ComplexBuffer data, FftDirection direction)
+    public override void Fft(FftPlan plan, ComplexBuffer data, FftDirection direction)
     {
         var engine = ((CpuFftPlan)plan).Engine;
         var span = C(data).Span;
@@ -146,14 +149,14 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public void Copy(ComplexBuffer source, ComplexBuffer destination)
+    public override void Copy(ComplexBuffer source, ComplexBuffer destination)
     {
         SameLength(source, destination);
         C(source).Span.CopyTo(C(destination).Span);
     }
 
     /// <inheritdoc />
-    public void Scale(ComplexBuffer data, float factor)
+    public override void Scale(ComplexBuffer data, float factor)
     {
         var job = jobs.Scale;
         job.Data = (float*)C(data).Pointer;
@@ -163,7 +166,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public FourierMetrics ProjectModulus(ComplexBuffer psi, RealBuffer observedAmplitude, MaskBuffer pixelClass, bool project, bool metrics)
+    public override FourierMetrics ProjectModulus(ComplexBuffer psi, RealBuffer observedAmplitude, MaskBuffer pixelClass, bool project, bool metrics)
     {
         SameLength(psi, observedAmplitude);
         SameLength(psi, pixelClass);
@@ -178,7 +181,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
         job.Partials = Grow(job.Partials, chunks);
         team.Run(job, chunks);
         var total = default(FourierMetrics);
-        for (var c = 0; c < chunks; c++)
+        for (var c = 0; metrics && c < chunks; c++)
         {
             total += job.Partials[c];
         }
@@ -187,13 +190,12 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public void UpdateObject(ComplexBuffer current, ComplexBuffer? previous, MaskBuffer support, ObjectUpdate update)
+    public override void UpdateObject<TRule>(ComplexBuffer current, ComplexBuffer? previous, MaskBuffer support, TRule rule)
     {
         SameLength(current, support);
-        var needsPrevious = update.Kind is ObjectUpdateKind.HybridInputOutput or ObjectUpdateKind.Raar or ObjectUpdateKind.DifferenceMap;
-        if (needsPrevious && previous is null)
+        if (previous is null && rule.ReadsPrevious)
         {
-            throw new ArgumentNullException(nameof(previous), $"{update.Kind} needs the previous object");
+            throw new ArgumentNullException(nameof(previous), $"{typeof(TRule).Name} reads the previous object");
         }
 
         if (previous is not null)
@@ -201,17 +203,17 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
             SameLength(current, previous);
         }
 
-        var job = jobs.Update;
+        var job = jobs.Update<TRule>();
         job.Current = C(current).Pointer;
         job.Previous = previous is null ? null : C(previous).Pointer;
         job.Support = M(support).Pointer;
         job.Length = current.Length;
-        job.Update = update;
+        job.Rule = rule;
         team.Run(job, Chunks(current.Length));
     }
 
     /// <inheritdoc />
-    public void Amplitude(ComplexBuffer source, RealBuffer destination)
+    public override void Abs(ComplexBuffer source, RealBuffer destination)
     {
         SameLength(source, destination);
         var job = jobs.Amplitude;
@@ -222,7 +224,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public void GaussianBlur(RealBuffer data, float sigma)
+    public override void GaussianBlur(RealBuffer data, float sigma)
     {
         if (!(sigma > 0))
         {
@@ -241,7 +243,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public float Max(RealBuffer data)
+    public override float Max(RealBuffer data)
     {
         var job = jobs.Reduce;
         job.Start(CpuKernelJobs.ReduceKind.Max, R(data).Pointer, null, data.Length, 0f, null);
@@ -258,7 +260,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public (double SumOfSquares, long Count) SumOfSquares(RealBuffer data, MaskBuffer? where)
+    public override (double SumOfSquares, long Count) SumOfSquares(RealBuffer data, MaskBuffer? where)
     {
         if (where is not null)
         {
@@ -282,7 +284,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public long Threshold(RealBuffer data, float level, MaskBuffer mask)
+    public override long Threshold(RealBuffer data, float level, MaskBuffer mask)
     {
         SameLength(data, mask);
         var job = jobs.Reduce;
@@ -291,7 +293,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public long Count(MaskBuffer mask)
+    public override long Count(MaskBuffer mask)
     {
         var job = jobs.Reduce;
         job.Start(CpuKernelJobs.ReduceKind.Count, null, M(mask).Pointer, mask.Length, 0f, null);
@@ -299,7 +301,7 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public SupportEnergy Energy(ComplexBuffer data, MaskBuffer support)
+    public override SupportEnergy Energy(ComplexBuffer data, MaskBuffer support)
     {
         SameLength(data, support);
         var job = jobs.Reduce;
@@ -318,7 +320,73 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public override void Scale(ComplexBuffer data, MaskBuffer mask, float inside, float outside)
+    {
+        SameLength(data, mask);
+        RunElement(CpuKernelJobs.ElementKind.MaskedScale, data.Length, x: C(data).Pointer, mask: M(mask).Pointer, a: inside, b: outside);
+    }
+
+    /// <inheritdoc />
+    public override void Multiply(ComplexBuffer data, RealBuffer factor)
+    {
+        SameLength(data, factor);
+        RunElement(CpuKernelJobs.ElementKind.MultiplyReal, data.Length, x: C(data).Pointer, real: R(factor).Pointer);
+    }
+
+    /// <inheritdoc />
+    public override void Multiply(ComplexBuffer data, ComplexBuffer factor)
+    {
+        SameLength(data, factor);
+        RunElement(CpuKernelJobs.ElementKind.MultiplyComplex, data.Length, x: C(data).Pointer, y: C(factor).Pointer);
+    }
+
+    /// <inheritdoc />
+    public override void Axpby(float a, ComplexBuffer x, float b, ComplexBuffer y)
+    {
+        SameLength(x, y);
+        RunElement(CpuKernelJobs.ElementKind.Axpby, x.Length, x: C(x).Pointer, y: C(y).Pointer, a: a, b: b);
+    }
+
+    /// <inheritdoc />
+    public override void AbsSquared(ComplexBuffer source, RealBuffer destination)
+    {
+        SameLength(source, destination);
+        RunElement(CpuKernelJobs.ElementKind.AbsSquared, source.Length, x: C(source).Pointer, real: R(destination).Pointer);
+    }
+
+    /// <inheritdoc />
+    public override double Sum(RealBuffer data)
+    {
+        var job = RunElement(CpuKernelJobs.ElementKind.Sum, data.Length, real: R(data).Pointer);
+        double sum = 0;
+        for (var c = 0; c < Chunks(data.Length); c++)
+        {
+            sum += job.Re[c];
+        }
+
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public override System.Numerics.Complex Dot(ComplexBuffer a, ComplexBuffer b)
+    {
+        SameLength(a, b);
+        var job = RunElement(CpuKernelJobs.ElementKind.Dot, a.Length, x: C(a).Pointer, y: C(b).Pointer);
+        double re = 0, im = 0;
+        for (var c = 0; c < Chunks(a.Length); c++)
+        {
+            re += job.Re[c];
+            im += job.Im[c];
+        }
+
+        return new System.Numerics.Complex(re, im);
+    }
+
+    /// <inheritdoc />
+    public override void GaussianFourierFilter(ComplexBuffer spectrum, float sigma) => ManagedKernels.GaussianFourierFilter(C(spectrum).Span, spectrum.Shape, sigma);
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
     {
         team.Dispose();
         lock (hostEngines)
@@ -330,6 +398,23 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
 
             hostEngines.Clear();
         }
+    }
+
+    private CpuKernelJobs.ElementJob RunElement(CpuKernelJobs.ElementKind kind, long length, Complex32* x = null, Complex32* y = null, float* real = null, byte* mask = null, float a = 0, float b = 0)
+    {
+        var job = jobs.Element;
+        job.Kind = kind;
+        job.X = x;
+        job.Y = y;
+        job.Real = real;
+        job.Mask = mask;
+        job.Length = length;
+        job.A = a;
+        job.B = b;
+        var chunks = Chunks(length);
+        job.Grow(chunks);
+        team.Run(job, chunks);
+        return job;
     }
 
     private static int Chunks(long length) => (int)Math.Max(1, (length + ChunkSize - 1) / ChunkSize);
@@ -357,21 +442,8 @@ internal sealed unsafe class CpuComputeBackend : IComputeBackend
             return;
         }
 
-        var radius = Math.Min((int)MathF.Ceiling(4 * sigma), (n - 1) / 2);
-        job.Weights = Grow(job.Weights, radius + 1);
-        double sum = 0;
-        for (var k = 0; k <= radius; k++)
-        {
-            var w = Math.Exp(-0.5 * k * k / (sigma * (double)sigma));
-            job.Weights[k] = (float)w;
-            sum += k == 0 ? w : 2 * w;
-        }
-
-        for (var k = 0; k <= radius; k++)
-        {
-            job.Weights[k] = (float)(job.Weights[k] / sum);
-        }
-
+        job.Weights = ManagedKernels.BlurWeights(n, sigma);
+        var radius = job.Weights.Length - 1;
         job.Radius = radius;
         job.N = n;
         job.Stride = stride;

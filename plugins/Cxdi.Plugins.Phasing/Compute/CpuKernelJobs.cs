@@ -8,11 +8,13 @@ namespace Cxdi.Plugins.Phasing.Compute;
 /// <summary>The reusable kernel jobs of one <see cref="CpuComputeBackend"/>: parameters are set before each run, so nothing is allocated per call.</summary>
 internal sealed unsafe class CpuKernelJobs
 {
+    private readonly Dictionary<Type, object> updateJobs = [];
+
     public ScaleJob Scale { get; } = new();
 
     public ProjectJob Project { get; } = new();
 
-    public UpdateJob Update { get; } = new();
+    public ElementJob Element { get; } = new();
 
     public AmplitudeJob Amplitude { get; } = new();
 
@@ -234,51 +236,39 @@ internal sealed unsafe class CpuKernelJobs
         }
     }
 
-    public sealed class UpdateJob : IChunkJob
+    /// <summary>The update job for rule <typeparamref name="TRule"/>, made once per backend and rule.</summary>
+    public UpdateJob<TRule> Update<TRule>()
+        where TRule : struct, IObjectUpdateRule
+    {
+        if (!updateJobs.TryGetValue(typeof(TRule), out var job))
+        {
+            job = new UpdateJob<TRule>();
+            updateJobs[typeof(TRule)] = job;
+        }
+
+        return (UpdateJob<TRule>)job;
+    }
+
+    public sealed class UpdateJob<TRule> : IChunkJob
+        where TRule : struct, IObjectUpdateRule
     {
         public Complex32* Current;
         public Complex32* Previous;
         public byte* Support;
         public long Length;
-        public ObjectUpdate Update;
+        public TRule Rule;
 
         public void Execute(int chunk)
         {
             var (start, end) = Range(chunk, Length);
-            switch (Update.Kind)
-            {
-                case ObjectUpdateKind.ErrorReduction:
-                    Run<ErRule>(start, end);
-                    break;
-                case ObjectUpdateKind.HybridInputOutput:
-                    Run<HioRule>(start, end);
-                    break;
-                case ObjectUpdateKind.Raar:
-                    Run<RaarRule>(start, end);
-                    break;
-                case ObjectUpdateKind.DifferenceMap:
-                    Run<DmRule>(start, end);
-                    break;
-                default:
-                    Run<CfRule>(start, end);
-                    break;
-            }
-        }
-
-        private void Run<TRule>(long start, long end)
-            where TRule : struct, IUpdateRule
-        {
-            var beta = Update.Beta;
-            var positivity = Update.Positivity;
-            var real = Update.Real;
-            var rule = default(TRule);
+            var rule = Rule;
             var prev = Previous;
             var i = start;
-            if (Avx.IsSupported && prev is not null && !positivity && !real && Update.Kind is ObjectUpdateKind.ErrorReduction or ObjectUpdateKind.HybridInputOutput or ObjectUpdateKind.Raar)
+            if (Avx.IsSupported && prev is not null && rule.IsLinear(out var previousWeight, out var projectedWeight))
             {
                 // Blocks of four pixels all inside or all outside the support (nearly all of them) are done with AVX.
-                var b = Vector256.Create(beta);
-                var k = Vector256.Create(1 - (2 * beta));
+                var a = Vector256.Create(previousWeight);
+                var b = Vector256.Create(projectedWeight);
                 for (; i + 4 <= end; i += 4)
                 {
                     var s = *(uint*)(Support + i);
@@ -290,19 +280,13 @@ internal sealed unsafe class CpuKernelJobs
                     }
                     else if (s == 0)
                     {
-                        var old = Avx.LoadVector256((float*)(prev + i));
-                        value = Update.Kind switch
-                        {
-                            ObjectUpdateKind.ErrorReduction => Vector256<float>.Zero,
-                            ObjectUpdateKind.HybridInputOutput => old - (b * pm),
-                            _ => (b * old) + (k * pm),
-                        };
+                        value = (a * Avx.LoadVector256((float*)(prev + i))) + (b * pm);
                     }
                     else
                     {
                         for (var j = i; j < i + 4; j++)
                         {
-                            var v = rule.Apply(Current[j], prev[j], Support[j] != 0, positivity, real, beta);
+                            var v = rule.Apply(Current[j], prev[j], Support[j] != 0);
                             Current[j] = v;
                             prev[j] = v;
                         }
@@ -317,10 +301,7 @@ internal sealed unsafe class CpuKernelJobs
 
             for (; i < end; i++)
             {
-                var pm = Current[i];
-                var old = prev is null ? default : prev[i];
-                var inside = Support[i] != 0;
-                var value = rule.Apply(pm, old, inside, positivity, real, beta);
+                var value = rule.Apply(Current[i], prev is null ? default : prev[i], Support[i] != 0);
                 Current[i] = value;
                 if (prev is not null)
                 {
@@ -328,6 +309,111 @@ internal sealed unsafe class CpuKernelJobs
                 }
             }
         }
+    }
+
+    /// <summary>The element-wise core primitives that are not on the hot path of a cycle, one chunk at a time.</summary>
+    public sealed class ElementJob : IChunkJob
+    {
+        public ElementKind Kind;
+        public Complex32* X;
+        public Complex32* Y;
+        public float* Real;
+        public byte* Mask;
+        public long Length;
+        public float A;
+        public float B;
+        public double[] Re = [];
+        public double[] Im = [];
+
+        public void Grow(int chunks)
+        {
+            if (Re.Length < chunks)
+            {
+                Re = new double[chunks];
+                Im = new double[chunks];
+            }
+        }
+
+        public void Execute(int chunk)
+        {
+            var (start, end) = Range(chunk, Length);
+            switch (Kind)
+            {
+                case ElementKind.MaskedScale:
+                    for (var i = start; i < end; i++)
+                    {
+                        X[i] = (Mask[i] != 0 ? A : B) * X[i];
+                    }
+
+                    break;
+                case ElementKind.MultiplyReal:
+                    for (var i = start; i < end; i++)
+                    {
+                        X[i] = Real[i] * X[i];
+                    }
+
+                    break;
+                case ElementKind.MultiplyComplex:
+                    for (var i = start; i < end; i++)
+                    {
+                        X[i] *= Y[i];
+                    }
+
+                    break;
+                case ElementKind.Axpby:
+                    for (var i = start; i < end; i++)
+                    {
+                        Y[i] = (A * X[i]) + (B * Y[i]);
+                    }
+
+                    break;
+                case ElementKind.AbsSquared:
+                    for (var i = start; i < end; i++)
+                    {
+                        Real[i] = X[i].Norm2;
+                    }
+
+                    break;
+                case ElementKind.Sum:
+                    {
+                        double sum = 0;
+                        for (var i = start; i < end; i++)
+                        {
+                            sum += Real[i];
+                        }
+
+                        Re[chunk] = sum;
+                        break;
+                    }
+
+                default:
+                    {
+                        double re = 0, im = 0;
+                        for (var i = start; i < end; i++)
+                        {
+                            var a = X[i];
+                            var b = Y[i];
+                            re += ((double)a.Re * b.Re) + ((double)a.Im * b.Im);
+                            im += ((double)a.Re * b.Im) - ((double)a.Im * b.Re);
+                        }
+
+                        Re[chunk] = re;
+                        Im[chunk] = im;
+                        break;
+                    }
+            }
+        }
+    }
+
+    public enum ElementKind
+    {
+        MaskedScale,
+        MultiplyReal,
+        MultiplyComplex,
+        Axpby,
+        AbsSquared,
+        Sum,
+        Dot,
     }
 
     public sealed class AmplitudeJob : IChunkJob

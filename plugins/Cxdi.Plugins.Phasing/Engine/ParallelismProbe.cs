@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using Cxdi.Plugins.Phasing.Fft;
+using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 
@@ -73,12 +75,12 @@ internal static class ParallelismProbe
         {
             for (var l = 0; l < lanes; l++)
             {
-                devices[l] = lanes == 1 && threadsPerLane == backend.Threads ? backend : backend.Fork(threadsPerLane);
+                devices[l] = lanes == 1 && threadsPerLane == Lanes.Threads(backend) ? backend : Lanes.Fork(backend, threadsPerLane);
                 states[l] = new PhasingState(devices[l], shape, observations.Amplitude, observations.Classes) { MetricEvery = 20 };
                 devices[l].Upload(support, states[l].Support);
             }
 
-            var cycle = new CycleOperator(ObjectUpdateKind.HybridInputOutput, 0.9f, "HIO");
+            var cycle = new HioOperator { Beta = 0.9f };
 
             // Warm-up (plans, caches, JIT; the first projection turns the zero object into the measured amplitudes), a
             // first estimate of the cycle time, then the timed cycles.
@@ -103,7 +105,7 @@ internal static class ParallelismProbe
         }
     }
 
-    private static void RunLanes(PhasingState[] states, CycleOperator cycle, int cycles)
+    private static void RunLanes(PhasingState[] states, HioOperator cycle, int cycles)
     {
         if (states.Length == 1)
         {

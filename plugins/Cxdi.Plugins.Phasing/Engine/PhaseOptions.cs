@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Plugins;
 
@@ -173,8 +174,12 @@ public sealed record PhaseOptions : PluginOptions
     public double InitPhaseRange { get; init; }
 
     /// <inheritdoc />
-    public override IEnumerable<OptionProblem> Validate()
+    public override IEnumerable<OptionProblem> Validate() => Validate(OptionsContext.None);
+
+    /// <inheritdoc />
+    public override IEnumerable<OptionProblem> Validate(OptionsContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         if (Keep > Runs)
         {
             yield return new OptionProblem(nameof(Keep), $"keep ({Keep}) cannot exceed runs ({Runs})");
@@ -188,7 +193,7 @@ public sealed record PhaseOptions : PluginOptions
         string? problem = null;
         try
         {
-            OperatorParser.Parse(Operators, (float)Beta, (float)RaarBeta);
+            BuiltInOperators.Parse(context.Operators ?? BuiltInOperators.Registry, Operators, (float)Beta, (float)RaarBeta);
         }
         catch (OperatorSyntaxException e)
         {

@@ -1,6 +1,7 @@
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Support;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
@@ -23,10 +24,10 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
     protected override ReconstructionSet Reconstruct(DiffractionData data, PhaseOptions options, StepContext context)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var program = OperatorParser.Parse(options.Operators, (float)options.Beta, (float)options.RaarBeta);
+        var program = BuiltInOperators.Parse(context.Plugins?.Operators ?? BuiltInOperators.Registry, options.Operators, (float)options.Beta, (float)options.RaarBeta);
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
-        var totalThreads = options.Threads > 0 ? options.Threads : backend.Threads;
-        var maxLanes = MaxLanes(data.Shape, options, totalThreads);
+        var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
+        var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering);
         var support = InitialSupport(data, options, backend);
         using var observations = Observations.Upload(backend, prepared);
@@ -76,7 +77,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         var cancelled = false;
         void Worker()
         {
-            using var lane = parallel == 1 && threadsPerRun == backend.Threads ? null : backend.Fork(threadsPerRun);
+            using var lane = parallel == 1 && threadsPerRun == Lanes.Threads(backend) ? null : Lanes.Fork(backend, threadsPerRun);
             var device = lane ?? backend;
             int index;
             while ((index = Interlocked.Increment(ref next)) < options.Runs)
@@ -164,13 +165,12 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
     /// all runs share the observed amplitudes and pixel classes; every finished run keeps its object and support, and the
     /// average and its transform are made at the end.
     /// </summary>
-    internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads)
+    internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads, long available)
     {
         var parallel = options.ParallelRuns > 0 ? options.ParallelRuns : Math.Min(totalThreads, options.Runs);
         parallel = Math.Max(1, Math.Min(parallel, options.Runs));
         var complexBytes = shape.Length * 8;
         var perRun = (3 * complexBytes) + shape.Length;
-        var available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);
         var shared = (5 * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
         if (shared + perRun > available)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cxdi.Plugins.Phasing.Operators;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
@@ -64,7 +65,7 @@ internal static class RunEngine
         UploadInitialObject(backend, state.Object, initialSupport, seed, settings);
         ReturnGarbage(shape);
 
-        var start = MetricsOperator.Evaluate(state);
+        var start = state.EvaluateMetrics();
         if (!(start.CalcSum > 0))
         {
             throw new PhasingFailedException("the initial object has no intensity on the measured pixels", "check the initial support: it is empty or outside the array");
@@ -76,14 +77,14 @@ internal static class RunEngine
         {
             backend.Upload(HalfSupport(initialSupport, shape), state.Support);
             state.CountSupport();
-            new CycleOperator(ObjectUpdateKind.HybridInputOutput, settings.DetwinBeta, "DetwinHIO").Repeat(settings.DetwinCycles).Apply(state);
+            new HioOperator { Beta = settings.DetwinBeta, Name = "DetwinHIO" }.Repeat(settings.DetwinCycles).Apply(state);
             backend.Upload(initialSupport, state.Support);
             state.CountSupport();
         }
 
         settings.Program.Apply(state);
 
-        var final = MetricsOperator.Evaluate(state);
+        var final = state.EvaluateMetrics();
         if (!double.IsFinite(final.LlkSum) || !double.IsFinite(final.CalcSum))
         {
             throw new PhasingFailedException($"run {index} diverged (log-likelihood is not finite)", "lower β or use more ER cycles");

@@ -1,3 +1,5 @@
+using Cxdi.Sdk.Data;
+
 namespace Cxdi.Sdk.Compute;
 
 /// <summary>What a Fourier-space pixel is during phasing, stored in a <see cref="MaskBuffer"/> used by <see cref="IComputeBackend.ProjectModulus"/>.</summary>
@@ -13,36 +15,26 @@ public static class PixelClass
     public const byte HeldOut = 2;
 }
 
-/// <summary>The real-space update that ends one projection cycle.</summary>
-public enum ObjectUpdateKind
-{
-    /// <summary>Error reduction: ψ' = P_S P_M ψ (violating components set to 0).</summary>
-    ErrorReduction,
-
-    /// <summary>Hybrid input-output: ψ' = P_M ψ where the constraints hold, ψ − β P_M ψ where they are violated.</summary>
-    HybridInputOutput,
-
-    /// <summary>Relaxed averaged alternating reflections: ψ' = P_M ψ where the constraints hold, β ψ + (1 − 2β) P_M ψ where violated.</summary>
-    Raar,
-
-    /// <summary>Difference map (Douglas–Rachford form): ψ' = ψ + P_S(2 P_M ψ − ψ) − P_M ψ.</summary>
-    DifferenceMap,
-
-    /// <summary>Charge flipping: P_M ψ with the imaginary part negated where the constraints are violated.</summary>
-    ChargeFlipping,
-}
-
 /// <summary>
-/// Parameters of <see cref="IComputeBackend.UpdateObject"/>. A pixel's real part violates the constraints when it is outside
-/// the support, or when <see cref="Positivity"/> is set and the real part of P_M ψ is negative; its imaginary part
-/// violates them when it is outside the support or when <see cref="Real"/> is set. Each component is updated with the
-/// algorithm's rule for satisfied or violated constraints.
+/// One real-space update rule, as a struct passed as a type parameter so each backend inlines it into its kernel loop
+/// (<see cref="IComputeBackend.UpdateObject{TRule}"/>). Constraint switches (positivity, a real object) and parameters
+/// (β) are fields of the struct. Algorithms live in plugins; the contract holds no list of them.
 /// </summary>
-/// <param name="Kind">The algorithm.</param>
-/// <param name="Beta">Feedback parameter of HIO and RAAR (typically 0.9 and 0.75).</param>
-/// <param name="Positivity">Force the real part to be non-negative inside the support.</param>
-/// <param name="Real">Force the object to be real (imaginary part treated as violating).</param>
-public readonly record struct ObjectUpdate(ObjectUpdateKind Kind, float Beta = 0.9f, bool Positivity = false, bool Real = false);
+public interface IObjectUpdateRule
+{
+    /// <summary>True when <see cref="Apply"/> reads the previous object (feedback algorithms).</summary>
+    bool ReadsPrevious { get; }
+
+    /// <summary>The new value of one pixel from P_M ψ (<paramref name="projected"/>), ψ (<paramref name="previous"/>, default when not read) and whether the pixel is in the support.</summary>
+    Complex32 Apply(Complex32 projected, Complex32 previous, bool inside);
+
+    /// <summary>
+    /// Describes the rule to kernels that vectorise it: true when the rule gives P_M ψ inside the support and
+    /// <paramref name="previousWeight"/>·ψ + <paramref name="projectedWeight"/>·P_M ψ outside it, for every pixel
+    /// (error reduction (0, 0), HIO (1, −β), RAAR (β, 1 − 2β)); false otherwise (kernels then call <see cref="Apply"/>).
+    /// </summary>
+    bool IsLinear(out float previousWeight, out float projectedWeight);
+}
 
 /// <summary>
 /// Sums accumulated by <see cref="IComputeBackend.ProjectModulus"/> over the calculated intensity c = |ψ_k|² (forward FFT,

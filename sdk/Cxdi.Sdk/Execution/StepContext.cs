@@ -55,6 +55,9 @@ public interface IPluginResolver
     (T Plugin, Plugins.PluginOptions Options) Resolve<T>(string id, IReadOnlyDictionary<string, object?>? options = null)
         where T : class, Plugins.IPlugin;
 
+    /// <summary>The phasing operators registered by every loaded plugin (<c>ER</c>, <c>HIO</c>, a third party's <c>ASR</c>…); null when the resolver knows none.</summary>
+    Phasing.OperatorRegistry? Operators => null;
+
     /// <summary>Creates a compute backend: <paramref name="id"/> when given, else the <c>CXDI_BACKEND</c> environment variable, else the best available, else the managed CPU backend.</summary>
     Compute.IComputeBackend CreateBackend(string? id = null);
 }

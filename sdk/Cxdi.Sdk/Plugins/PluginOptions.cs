@@ -5,12 +5,25 @@ namespace Cxdi.Sdk.Plugins;
 /// <summary>
 /// Base of every options record bound from a step's <c>with:</c> block. Public settable properties are the keys (written in
 /// snake_case in YAML unless <see cref="OptionNameAttribute"/> says otherwise); unknown keys are errors. Put range checks in
-/// DataAnnotations attributes and cross-field checks in <see cref="Validate"/>; the host reports every problem at once.
+/// DataAnnotations attributes and cross-field checks in <see cref="Validate()"/>; the host reports every problem at once.
 /// </summary>
 public abstract record PluginOptions
 {
     /// <summary>Cross-field checks run after binding and attribute validation; yield one problem per violated rule.</summary>
     public virtual IEnumerable<OptionProblem> Validate() => [];
+
+    /// <summary>Cross-field checks that need what the host has loaded (e.g. the phasing operators of every plugin); by default <see cref="Validate()"/>.</summary>
+    public virtual IEnumerable<OptionProblem> Validate(OptionsContext context) => Validate();
+}
+
+/// <summary>What the host knows when it validates options: the loaded phasing operators.</summary>
+public sealed class OptionsContext
+{
+    /// <summary>The phasing operators of every loaded plugin; null outside a host.</summary>
+    public Phasing.OperatorRegistry? Operators { get; init; }
+
+    /// <summary>A context without a host.</summary>
+    public static OptionsContext None { get; } = new();
 }
 
 /// <summary>A plugin without knobs binds to this (an empty <c>with:</c> block or none).</summary>

@@ -81,207 +81,6 @@ public sealed class TestPhaser : PhaserBase<TestPhaserOptions>
     }
 }
 
-/// <summary>
-/// A host-memory test backend with a naive DFT (tiny sizes only): buffers, transfers, transforms and reductions are real;
-/// the fused phasing kernels are not needed by the host tests and refuse to run.
-/// </summary>
-public sealed class NaiveBackend(string name) : IComputeBackend
-{
-    /// <inheritdoc />
-    public string Name { get; } = name;
-
-    /// <inheritdoc />
-    public string FftName => "naive DFT";
-
-    /// <inheritdoc />
-    public int Threads => 1;
-
-    /// <inheritdoc />
-    public IComputeBackend Fork(int threads) => new NaiveBackend(Name);
-
-    /// <inheritdoc />
-    public ComplexBuffer AllocateComplex(Shape shape) => new HostComplex(shape);
-
-    /// <inheritdoc />
-    public RealBuffer AllocateReal(Shape shape) => new HostReal(shape);
-
-    /// <inheritdoc />
-    public MaskBuffer AllocateMask(Shape shape) => new HostMask(shape);
-
-    /// <inheritdoc />
-    public void Upload(ReadOnlySpan<Complex32> source, ComplexBuffer destination) => source.CopyTo(((HostComplex)destination).Data);
-
-    /// <inheritdoc />
-    public void Upload(ReadOnlySpan<float> source, RealBuffer destination) => source.CopyTo(((HostReal)destination).Data);
-
-    /// <inheritdoc />
-    public void Upload(ReadOnlySpan<byte> source, MaskBuffer destination) => source.CopyTo(((HostMask)destination).Data);
-
-    /// <inheritdoc />
-    public void Download(ComplexBuffer source, Span<Complex32> destination) => ((HostComplex)source).Data.CopyTo(destination);
-
-    /// <inheritdoc />
-    public void Download(RealBuffer source, Span<float> destination) => ((HostReal)source).Data.CopyTo(destination);
-
-    /// <inheritdoc />
-    public void Download(MaskBuffer source, Span<byte> destination) => ((HostMask)source).Data.CopyTo(destination);
-
-    /// <inheritdoc />
-    public FftPlan CreateFftPlan(Shape shape) => new NaivePlan(shape);
-
-    /// <inheritdoc />
-    public void Fft(FftPlan plan, ComplexBuffer data, FftDirection direction) => Transform(((HostComplex)data).Data, plan.Shape, direction);
-
-    /// <inheritdoc />
-    public void Copy(ComplexBuffer source, ComplexBuffer destination) => ((HostComplex)source).Data.CopyTo(((HostComplex)destination).Data, 0);
-
-    /// <inheritdoc />
-    public void Scale(ComplexBuffer data, float factor)
-    {
-        var d = ((HostComplex)data).Data;
-        for (var i = 0; i < d.Length; i++)
-        {
-            d[i] = factor * d[i];
-        }
-    }
-
-    /// <inheritdoc />
-    public FourierMetrics ProjectModulus(ComplexBuffer psi, RealBuffer observedAmplitude, MaskBuffer pixelClass, bool project, bool metrics) =>
-        throw new InvalidOperationException("the host test backend runs no phasing kernels");
-
-    /// <inheritdoc />
-    public void UpdateObject(ComplexBuffer current, ComplexBuffer? previous, MaskBuffer support, ObjectUpdate update) =>
-        throw new InvalidOperationException("the host test backend runs no phasing kernels");
-
-    /// <inheritdoc />
-    public void Amplitude(ComplexBuffer source, RealBuffer destination)
-    {
-        var s = ((HostComplex)source).Data;
-        var d = ((HostReal)destination).Data;
-        for (var i = 0; i < s.Length; i++)
-        {
-            d[i] = s[i].Abs;
-        }
-    }
-
-    /// <inheritdoc />
-    public void GaussianBlur(RealBuffer data, float sigma) =>
-        throw new InvalidOperationException("the host test backend runs no phasing kernels");
-
-    /// <inheritdoc />
-    public float Max(RealBuffer data) => ((HostReal)data).Data.Max();
-
-    /// <inheritdoc />
-    public (double SumOfSquares, long Count) SumOfSquares(RealBuffer data, MaskBuffer? where)
-    {
-        var d = ((HostReal)data).Data;
-        var w = (where as HostMask)?.Data;
-        double sum = 0;
-        long count = 0;
-        for (var i = 0; i < d.Length; i++)
-        {
-            if (w is null || w[i] != 0)
-            {
-                sum += (double)d[i] * d[i];
-                count++;
-            }
-        }
-
-        return (sum, count);
-    }
-
-    /// <inheritdoc />
-    public long Threshold(RealBuffer data, float level, MaskBuffer mask)
-    {
-        var d = ((HostReal)data).Data;
-        var m = ((HostMask)mask).Data;
-        long count = 0;
-        for (var i = 0; i < d.Length; i++)
-        {
-            m[i] = d[i] > level ? (byte)1 : (byte)0;
-            count += m[i];
-        }
-
-        return count;
-    }
-
-    /// <inheritdoc />
-    public long Count(MaskBuffer mask) => ((HostMask)mask).Data.LongCount(b => b != 0);
-
-    /// <inheritdoc />
-    public SupportEnergy Energy(ComplexBuffer data, MaskBuffer support) =>
-        throw new InvalidOperationException("the host test backend runs no phasing kernels");
-
-    /// <inheritdoc />
-    public void Transform(Span<Complex32> data, Shape shape, FftDirection direction)
-    {
-        var sign = direction == FftDirection.Forward ? -1.0 : 1.0;
-        var nz = shape.Nz;
-        var ny = shape.Ny;
-        var nx = shape.Nx;
-        var copy = data.ToArray();
-        var output = new Complex32[copy.Length];
-        var scale = direction == FftDirection.Inverse ? 1.0 / copy.Length : 1.0;
-        for (var k = 0; k < copy.Length; k++)
-        {
-            int kz = k / (ny * nx), ky = k / nx % ny, kx = k % nx;
-            double re = 0, im = 0;
-            for (var j = 0; j < copy.Length; j++)
-            {
-                int z = j / (ny * nx), y = j / nx % ny, x = j % nx;
-                var phase = sign * 2 * Math.PI * (((double)kz * z / nz) + ((double)ky * y / ny) + ((double)kx * x / nx));
-                re += (copy[j].Re * Math.Cos(phase)) - (copy[j].Im * Math.Sin(phase));
-                im += (copy[j].Re * Math.Sin(phase)) + (copy[j].Im * Math.Cos(phase));
-            }
-
-            output[k] = new Complex32((float)(re * scale), (float)(im * scale));
-        }
-
-        output.CopyTo(data);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-    }
-
-    private sealed class HostComplex(Shape shape) : ComplexBuffer(shape)
-    {
-        public Complex32[] Data { get; } = new Complex32[shape.Length];
-
-        protected override void Dispose(bool disposing)
-        {
-        }
-    }
-
-    private sealed class HostReal(Shape shape) : RealBuffer(shape)
-    {
-        public float[] Data { get; } = new float[shape.Length];
-
-        protected override void Dispose(bool disposing)
-        {
-        }
-    }
-
-    private sealed class HostMask(Shape shape) : MaskBuffer(shape)
-    {
-        public byte[] Data { get; } = new byte[shape.Length];
-
-        protected override void Dispose(bool disposing)
-        {
-        }
-    }
-
-    private sealed class NaivePlan(Shape shape) : FftPlan(shape)
-    {
-        public override string Name => "naive DFT";
-
-        protected override void Dispose(bool disposing)
-        {
-        }
-    }
-}
-
 /// <summary>Available, low priority.</summary>
 [CxdiPlugin("test.backend.slow", "1.0.0", Description = "Slow backend")]
 public sealed class SlowBackendProvider : IComputeBackendProvider
@@ -300,7 +99,7 @@ public sealed class SlowBackendProvider : IComputeBackendProvider
     }
 
     /// <inheritdoc />
-    public IComputeBackend Create(PluginOptions options) => new NaiveBackend("slow");
+    public IComputeBackend Create(PluginOptions options) => new Cxdi.Testing.CoreOnlyBackend("slow");
 }
 
 /// <summary>Available, higher priority.</summary>
@@ -321,7 +120,7 @@ public sealed class FastBackendProvider : IComputeBackendProvider
     }
 
     /// <inheritdoc />
-    public IComputeBackend Create(PluginOptions options) => new NaiveBackend("fast");
+    public IComputeBackend Create(PluginOptions options) => new Cxdi.Testing.CoreOnlyBackend("fast");
 }
 
 /// <summary>Highest priority but never available.</summary>

@@ -2,9 +2,9 @@ using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 
-namespace Cxdi.Plugins.Phasing.Operators;
+namespace Cxdi.Sdk.Phasing;
 
-/// <summary>How shrink-wrap updates the support (operator <c>Sup</c>).</summary>
+/// <summary>How the run's support updates (shrink-wrap, operator <c>Sup</c>) refine the support; operators may override them with parameters.</summary>
 public sealed record SupportUpdateSettings
 {
     /// <summary>Relative threshold applied to the blurred amplitude.</summary>
@@ -30,7 +30,7 @@ public sealed record SupportUpdateSettings
 /// Everything one phasing run works on, held on a compute backend for the whole run: the object (real space, or Fourier
 /// space between <c>FT</c> and <c>IFT</c>), the previous object for feedback algorithms, the observed amplitudes, the
 /// Fourier pixel classes (measured / unknown / held out), the support and a real scratch array for the support update,
-/// plus the cycle count and metric history. Operators (<see cref="PhasingOperator"/>) modify it in place.
+/// plus the cycle count, metric history and the run's random source. Operators (<see cref="PhasingOperator"/>) modify it in place.
 /// Memory: the previous object and the scratch array are never held together (<c>Sup</c> releases the first before it
 /// takes the second), and the observed amplitudes and pixel classes may be shared by all runs, so a run holds at most
 /// 2 complex + 1 byte array (2.125 × one complex64 array) of its own, plus 0.625 × shared.
@@ -107,13 +107,13 @@ public sealed class PhasingState : IDisposable
     public FftPlan Plan { get; }
 
     /// <summary>True between <c>FT</c> and <c>IFT</c>.</summary>
-    public bool InFourierSpace { get; internal set; }
+    public bool InFourierSpace { get; set; }
 
     /// <summary>True when <see cref="Previous"/> holds the object at the start of the next cycle.</summary>
-    public bool PreviousValid { get; internal set; }
+    public bool PreviousValid { get; set; }
 
     /// <summary>Cycles done.</summary>
-    public int Cycle { get; internal set; }
+    public int Cycle { get; set; }
 
     /// <summary>Force the real part of the object to be non-negative inside the support.</summary>
     public bool Positivity { get; set; }
@@ -128,19 +128,25 @@ public sealed class PhasingState : IDisposable
     public int SupportUpdatesPlanned { get; set; }
 
     /// <summary>Support updates done.</summary>
-    public int SupportUpdatesDone { get; internal set; }
+    public int SupportUpdatesDone { get; set; }
 
     /// <summary>Current support size in pixels.</summary>
-    public long SupportSize { get; internal set; }
+    public long SupportSize { get; set; }
 
     /// <summary>Metrics are computed (fused into the modulus projection) every this many cycles, and at every <c>Sup</c>.</summary>
     public int MetricEvery { get; set; } = 10;
 
     /// <summary>The last metrics computed.</summary>
-    public FourierMetrics LastMetrics { get; internal set; }
+    public FourierMetrics LastMetrics { get; set; }
 
     /// <summary>Metric samples, one per metric computation.</summary>
     public List<MetricSample> History { get; } = [];
+
+    /// <summary>The run's random source (seeded from the run's seed), for operators that draw random numbers.</summary>
+    public Random Random { get; set; } = new(0);
+
+    /// <summary>Per-run data of operators (an operator instance is shared by runs side by side), keyed by a name the operator chooses.</summary>
+    public Dictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Called after each cycle (progress reports, cancellation checks); may throw <see cref="OperationCanceledException"/>.</summary>
     public Action<PhasingState>? AfterCycle { get; set; }
@@ -170,6 +176,25 @@ public sealed class PhasingState : IDisposable
         scratch = null;
     }
 
+    /// <summary>
+    /// The metrics of the current real-space object without changing it (FT, metrics, no projection, on
+    /// <see cref="Previous"/> as scratch); leaves <see cref="Previous"/> equal to the object.
+    /// </summary>
+    public FourierMetrics EvaluateMetrics()
+    {
+        if (InFourierSpace)
+        {
+            throw new InvalidOperationException("metrics are evaluated in real space: apply IFT first");
+        }
+
+        Backend.Copy(Object, Previous);
+        Backend.Fft(Plan, Previous, FftDirection.Forward);
+        var m = Backend.ProjectModulus(Previous, ObservedAmplitude, PixelClasses, project: false, metrics: true);
+        Backend.Copy(Object, Previous);
+        PreviousValid = true;
+        return m;
+    }
+
     /// <summary>Downloads the object (real space) to the host.</summary>
     public Complex32[] DownloadObject()
     {
@@ -187,7 +212,7 @@ public sealed class PhasingState : IDisposable
     }
 
     /// <summary>Records a metric sample for the current cycle.</summary>
-    internal void Record(string algorithm, FourierMetrics metrics)
+    public void Record(string algorithm, FourierMetrics metrics)
     {
         LastMetrics = metrics;
         History.Add(new MetricSample(Cycle, algorithm, metrics.Llk, metrics.FreeLlk, metrics.Chi2, SupportSize));
