@@ -244,7 +244,7 @@ public sealed class ArrayReaderBaseTests : IDisposable
 
         var error = Assert.Throws<UnsupportedFormatException>(() => Read(Stack(), new RawOptions { Mask = maskFile }));
 
-        Assert.Equal("save the mask as the format of the data", error.Hint);
+        Assert.Equal("save the mask as a file in the data's format", error.Hint);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
     protected virtual IReadOnlyList<IArraySource> MaskSources => [this];
 
     /// <summary>The mask file formats <see cref="MaskSources"/> read, for the hint when none recognises a mask file (e.g. "EDF or TIFF").</summary>
-    protected virtual string MaskFormats => "the format of the data";
+    protected virtual string MaskFormats => "a file in the data's format";
 
     /// <summary>Reads the stored dimensions and element type without reading the data; validates the header against the file.</summary>
     protected abstract ArrayHeader ReadHeader(DataPath source, TOptions options);
