@@ -17,10 +17,10 @@ namespace Cxdi.Plugins.Formats.Edf;
 public sealed class EdfReader : ArrayReaderBase<EdfOptions>
 {
     /// <inheritdoc />
-    protected override IReadOnlyList<IArraySource> MaskSources => FormatDetection.ArraySources;
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
 
     /// <inheritdoc />
-    protected override string MaskFormats => FormatDetection.MaskFormats;
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
 
     /// <inheritdoc />
     public override bool CanRead(string path, ReadOnlySpan<byte> head) => EdfFile.LooksLikeEdf(head);

@@ -21,10 +21,10 @@ namespace Cxdi.Plugins.Formats.Hdf5;
 public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
 {
     /// <inheritdoc />
-    protected override IReadOnlyList<IArraySource> MaskSources => FormatDetection.ArraySources;
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
 
     /// <inheritdoc />
-    protected override string MaskFormats => FormatDetection.MaskFormats;
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
 
     /// <summary>The datasets tried, in order, when no path is given.</summary>
     public static IReadOnlyList<string> DefaultDataPaths { get; } =

@@ -17,10 +17,10 @@ namespace Cxdi.Plugins.Formats.Numpy;
 public sealed class NpyReader : ArrayReaderBase<NpyOptions>
 {
     /// <inheritdoc />
-    protected override IReadOnlyList<IArraySource> MaskSources => FormatDetection.ArraySources;
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
 
     /// <inheritdoc />
-    protected override string MaskFormats => FormatDetection.MaskFormats;
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
 
     private static readonly string[] PreferredMembers = ["data", "intensity", "iobs", "arr_0"];
 

@@ -19,10 +19,10 @@ public sealed class TiffReader : ArrayReaderBase<TiffOptions>
     static TiffReader() => LibTiff.SetErrorHandler(new QuietHandler());
 
     /// <inheritdoc />
-    protected override IReadOnlyList<IArraySource> MaskSources => FormatDetection.ArraySources;
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
 
     /// <inheritdoc />
-    protected override string MaskFormats => FormatDetection.MaskFormats;
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
 
     /// <inheritdoc />
     public override bool CanRead(string path, ReadOnlySpan<byte> head) =>

@@ -7,7 +7,7 @@ using Cxdi.Sdk.Readers;
 namespace Cxdi.Plugins.Formats.Common;
 
 /// <summary>The built-in readers as mask sources: a mask file may be in any of their formats, whatever the data's format.</summary>
-internal static class FormatDetection
+internal static class BuiltInReaders
 {
     /// <summary>The formats of <see cref="ArraySources"/>, for the hint when none recognises a mask file.</summary>
     public const string MaskFormats = "EDF, TIFF, NPY/NPZ or HDF5/CXI";
