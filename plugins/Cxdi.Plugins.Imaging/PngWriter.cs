@@ -1,5 +1,7 @@
 using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.IO;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Roles;
 
@@ -35,7 +37,16 @@ public sealed class PngWriter : DataWriterBase<PngWriterOptions>
         {
             context.Cancellation.ThrowIfCancellationRequested();
             var path = $"{basePath}_{picture.ToString().ToLowerInvariant()}.png";
-            AtomicFile.WriteAllBytes(path, render());
+            var png = render();
+            try
+            {
+                AtomicFile.WriteAllBytes(path, png);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidInputException(Path.GetFullPath(path), $"cannot write the picture: {e.Message}", "check that the output directory exists, is writable and has free space");
+            }
+
             written.Add(path);
         }
 

@@ -1,8 +1,8 @@
-using Cxdi.Plugins.Formats.Common;
 using Cxdi.Plugins.Formats.Edf;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Roles;
 
 namespace Cxdi.Plugins.Formats.Tests;

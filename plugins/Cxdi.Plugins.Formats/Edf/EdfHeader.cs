@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Cxdi.Plugins.Formats.Common;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Errors;
 
 namespace Cxdi.Plugins.Formats.Edf;

@@ -3,6 +3,7 @@ using Cxdi.Plugins.Formats.Common;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Roles;
 
 namespace Cxdi.Plugins.Formats.Edf;
@@ -15,6 +16,12 @@ namespace Cxdi.Plugins.Formats.Edf;
 [CxdiPlugin("esrf.edf", "1.0.0", Description = "ESRF Data Format (.edf) images and multi-image stacks")]
 public sealed class EdfReader : ArrayReaderBase<EdfOptions>
 {
+    /// <inheritdoc />
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
+
+    /// <inheritdoc />
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
+
     /// <inheritdoc />
     public override bool CanRead(string path, ReadOnlySpan<byte> head) => EdfFile.LooksLikeEdf(head);
 

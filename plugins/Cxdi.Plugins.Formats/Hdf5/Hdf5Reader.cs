@@ -3,6 +3,7 @@ using Cxdi.Plugins.Formats.Common;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Roles;
 using PureHDF;
 using PureHDF.Selections;
@@ -19,6 +20,12 @@ namespace Cxdi.Plugins.Formats.Hdf5;
 [CxdiPlugin("cxi.hdf5", "1.0.0", Description = "CXI / HDF5 (Eiger, LIMA, BLISS) with deflate, LZ4 and bitshuffle chunks")]
 public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
 {
+    /// <inheritdoc />
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
+
+    /// <inheritdoc />
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
+
     /// <summary>The datasets tried, in order, when no path is given.</summary>
     public static IReadOnlyList<string> DefaultDataPaths { get; } =
     [

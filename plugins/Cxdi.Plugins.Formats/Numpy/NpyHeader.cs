@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Cxdi.Plugins.Formats.Common;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Errors;
 
 namespace Cxdi.Plugins.Formats.Numpy;

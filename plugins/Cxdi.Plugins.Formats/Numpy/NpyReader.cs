@@ -3,6 +3,7 @@ using Cxdi.Plugins.Formats.Common;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Roles;
 
 namespace Cxdi.Plugins.Formats.Numpy;
@@ -15,6 +16,12 @@ namespace Cxdi.Plugins.Formats.Numpy;
 [CxdiPlugin("numpy.npy", "1.0.0", Description = "NumPy .npy arrays and .npz archives")]
 public sealed class NpyReader : ArrayReaderBase<NpyOptions>
 {
+    /// <inheritdoc />
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
+
+    /// <inheritdoc />
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
+
     private static readonly string[] PreferredMembers = ["data", "intensity", "iobs", "arr_0"];
 
     /// <inheritdoc />

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Cxdi.Plugins.Formats.Common;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Plugins;
 
 namespace Cxdi.Plugins.Formats.Tiff;

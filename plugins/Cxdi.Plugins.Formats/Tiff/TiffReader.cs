@@ -3,6 +3,7 @@ using Cxdi.Plugins.Formats.Common;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Roles;
 using LibTiff = BitMiracle.LibTiff.Classic.Tiff;
 
@@ -16,6 +17,12 @@ namespace Cxdi.Plugins.Formats.Tiff;
 public sealed class TiffReader : ArrayReaderBase<TiffOptions>
 {
     static TiffReader() => LibTiff.SetErrorHandler(new QuietHandler());
+
+    /// <inheritdoc />
+    protected override IReadOnlyList<IArraySource> MaskSources => BuiltInReaders.ArraySources;
+
+    /// <inheritdoc />
+    protected override string MaskFormats => BuiltInReaders.MaskFormats;
 
     /// <inheritdoc />
     public override bool CanRead(string path, ReadOnlySpan<byte> head) =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.IO;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Roles;
 using PureHDF;

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.IO;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Roles;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Cxdi.Sdk.Data;
 
-namespace Cxdi.Plugins.Formats.Common;
+namespace Cxdi.Sdk.Readers;
 
 /// <summary>
 /// A decoded n-dimensional array as a reader found it: dimensions slowest first, element type and the elements as

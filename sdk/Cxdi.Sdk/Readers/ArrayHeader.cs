@@ -1,4 +1,4 @@
-namespace Cxdi.Plugins.Formats.Common;
+namespace Cxdi.Sdk.Readers;
 
 /// <summary>What a reader learns from headers alone: the stored dimensions (slowest first) and element type.</summary>
 /// <param name="Dims">Dimensions as stored, slowest first.</param>

@@ -1,8 +1,9 @@
 using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Roles;
 
-namespace Cxdi.Plugins.Formats.Common;
+namespace Cxdi.Sdk.Readers;
 
-/// <summary>Checks shared by the readers, each failing with a one-line <see cref="InvalidInputException"/> naming the file.</summary>
+/// <summary>Checks shared by the readers, each failing with a one-line <see cref="InvalidInputException"/> (or <see cref="UnsupportedFormatException"/>) naming the file.</summary>
 public static class ReaderErrors
 {
     /// <summary>Largest number of elements a reader returns in one array.</summary>
@@ -77,5 +78,31 @@ public static class ReaderErrors
         }
 
         return bytes;
+    }
+
+    /// <summary>Drops leading singleton axes beyond the third and checks the result is 2D or 3D with int-sized axes.</summary>
+    public static long[] NormaliseDims(DataPath source, long[] stored)
+    {
+        var dims = stored.ToList();
+        while (dims.Count > 3 && dims[0] == 1)
+        {
+            dims.RemoveAt(0);
+        }
+
+        if (dims.Count < 2 || dims.Count > 3)
+        {
+            throw new UnsupportedFormatException(source.ToString(), $"array has {stored.Length} dimension(s) [{string.Join("x", stored)}]; a diffraction pattern is 2D and a stack or volume 3D", "point at a 2D or 3D dataset");
+        }
+
+        foreach (var d in dims)
+        {
+            if (d < 1 || d > int.MaxValue)
+            {
+                throw new InvalidInputException(source.ToString(), $"dimension {d} in {string.Join("x", stored)} is out of range (1 … {int.MaxValue})", "the header is corrupt or the array is empty");
+            }
+        }
+
+        CheckDeclaredSize(source.ToString(), dims, 4, available: null);
+        return [.. dims];
     }
 }

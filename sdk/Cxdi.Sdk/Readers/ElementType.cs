@@ -1,4 +1,4 @@
-namespace Cxdi.Plugins.Formats.Common;
+namespace Cxdi.Sdk.Readers;
 
 /// <summary>Element types the readers decode, independent of any file format.</summary>
 public enum ElementType

@@ -1,4 +1,4 @@
-namespace Cxdi.Plugins.Formats.Common;
+namespace Cxdi.Sdk.Readers;
 
 /// <summary>The options every built-in array reader shares: frame selection, a separate mask file and geometry overrides.</summary>
 public interface IArrayReadOptions

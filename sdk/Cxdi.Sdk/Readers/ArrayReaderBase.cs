@@ -6,13 +6,14 @@ using Cxdi.Sdk.Execution;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Roles;
 
-namespace Cxdi.Plugins.Formats.Common;
+namespace Cxdi.Sdk.Readers;
 
 /// <summary>
-/// Shared reading pipeline of the array readers: the format reads headers (<see cref="ReadHeader"/>) and a frame range
-/// (<see cref="ReadArray"/>); this base turns that into <see cref="DiffractionData"/> — frame selection and sums, a CXI flag
-/// mask from the file, a separate mask file, NaN/Inf/negative values flagged <see cref="MaskFlags.Invalid"/> (counted in
-/// the metadata), geometry overrides and the source file's SHA-256 in the provenance.
+/// Shared reading pipeline of array readers, the starting point of a facility's reader plugin: the format reads headers
+/// (<see cref="ReadHeader"/>) and a frame range (<see cref="ReadArray"/>); this base turns that into
+/// <see cref="DiffractionData"/> — frame selection and sums, a CXI flag mask from the file, a separate mask file
+/// (<see cref="MaskSources"/>), NaN/Inf/negative values flagged <see cref="MaskFlags.Invalid"/> (counted in the metadata),
+/// geometry overrides and the source file's SHA-256 in the provenance.
 /// </summary>
 /// <typeparam name="TOptions">Options record of the reader.</typeparam>
 public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArraySource
@@ -26,6 +27,12 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
 
     /// <summary>Metadata key: number of negative values found (flagged invalid, value kept).</summary>
     public const string NegativeCountKey = "invalid_negative_count";
+
+    /// <summary>The readers that may read a separate mask file (the <c>mask</c> option), tried in order by content; by default this reader alone.</summary>
+    protected virtual IReadOnlyList<IArraySource> MaskSources => [this];
+
+    /// <summary>The mask file formats <see cref="MaskSources"/> read, for the hint when none recognises a mask file (e.g. "EDF or TIFF").</summary>
+    protected virtual string MaskFormats => "a file in the data's format";
 
     /// <summary>Reads the stored dimensions and element type without reading the data; validates the header against the file.</summary>
     protected abstract ArrayHeader ReadHeader(DataPath source, TOptions options);
@@ -74,7 +81,7 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
         var mask = ExpandMask(source, array.Mask, nz, frameLength);
         if (options.Mask is { Length: > 0 } maskSpec)
         {
-            var fromFile = MaskFiles.Load(maskSpec, source, nz, ny, nx, context.Cancellation);
+            var fromFile = MaskFiles.Load(maskSpec, source, nz, ny, nx, MaskSources, MaskFormats, context.Cancellation);
             for (var i = 0; i < mask.Length; i++)
             {
                 mask[i] |= fromFile[i];
@@ -163,31 +170,8 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    /// <summary>Drops leading singleton axes beyond the third and checks the result is 2D or 3D with int-sized axes.</summary>
-    internal static long[] Normalise(DataPath source, long[] stored)
-    {
-        var dims = stored.ToList();
-        while (dims.Count > 3 && dims[0] == 1)
-        {
-            dims.RemoveAt(0);
-        }
-
-        if (dims.Count < 2 || dims.Count > 3)
-        {
-            throw new UnsupportedFormatException(source.ToString(), $"array has {stored.Length} dimension(s) [{string.Join("x", stored)}]; a diffraction pattern is 2D and a stack or volume 3D", "point at a 2D or 3D dataset");
-        }
-
-        foreach (var d in dims)
-        {
-            if (d < 1 || d > int.MaxValue)
-            {
-                throw new InvalidInputException(source.ToString(), $"dimension {d} in {string.Join("x", stored)} is out of range (1 … {int.MaxValue})", "the header is corrupt or the array is empty");
-            }
-        }
-
-        ReaderErrors.CheckDeclaredSize(source.ToString(), dims, 4, available: null);
-        return [.. dims];
-    }
+    /// <summary>Drops leading singleton axes beyond the third and checks the result is 2D or 3D with int-sized axes (see <see cref="ReaderErrors.NormaliseDims"/>).</summary>
+    protected static long[] Normalise(DataPath source, long[] stored) => ReaderErrors.NormaliseDims(source, stored);
 
     private static FrameRange? SelectFrames(DataPath source, long[] dims, IArrayReadOptions options)
     {
@@ -300,8 +284,8 @@ public abstract class ArrayReaderBase<TOptions> : DataReaderBase<TOptions>, IArr
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
 }
 
-/// <summary>A reader that can hand over a whole array (used to read mask files with any built-in format).</summary>
-internal interface IArraySource
+/// <summary>A reader that can hand over a whole array with default options (used to read mask files).</summary>
+public interface IArraySource
 {
     /// <summary>True when the reader recognises the file.</summary>
     bool CanRead(string path, ReadOnlySpan<byte> head);

@@ -2,10 +2,10 @@ using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Roles;
 
-namespace Cxdi.Plugins.Formats.Common;
+namespace Cxdi.Sdk.Readers;
 
 /// <summary>
-/// Reads a separate mask file with the built-in readers (format detected by content): CXI flag datasets are used as
+/// Reads a separate mask file with the readers a reader offers (format detected by content): CXI flag datasets are used as
 /// flags, any other array marks its non-zero pixels <see cref="MaskFlags.User"/>. A 2D mask applies to every frame of a stack.
 /// </summary>
 internal static class MaskFiles
@@ -13,18 +13,18 @@ internal static class MaskFiles
     /// <summary>Resolves the file part of <paramref name="spec"/>: as given, else relative to the data file's directory.</summary>
     public static string ResolveFile(string spec, DataPath data) => Resolve(spec, data).File;
 
-    /// <summary>Loads the mask as flags for <paramref name="nz"/> frames of <paramref name="ny"/> × <paramref name="nx"/>.</summary>
-    public static uint[] Load(string spec, DataPath data, int nz, int ny, int nx, CancellationToken cancellation)
+    /// <summary>Loads the mask as flags for <paramref name="nz"/> frames of <paramref name="ny"/> × <paramref name="nx"/> with the first of <paramref name="sources"/> that recognises it.</summary>
+    public static uint[] Load(string spec, DataPath data, int nz, int ny, int nx, IReadOnlyList<IArraySource> sources, string formats, CancellationToken cancellation)
     {
         var path = Resolve(spec, data);
         ReaderErrors.RequireFile(path.File);
-        var head = FormatDetection.Head(path.File);
-        var reader = FormatDetection.ArraySources.FirstOrDefault(r => r.CanRead(path.File, head))
-            ?? throw new UnsupportedFormatException(path.ToString(), "mask file is in no format the built-in readers know", "save the mask as EDF, TIFF, NPY/NPZ or HDF5/CXI");
+        var head = FileHead.Read(path.File);
+        var reader = sources.FirstOrDefault(r => r.CanRead(path.File, head))
+            ?? throw new UnsupportedFormatException(path.ToString(), "mask file is in no format the reader knows", $"save the mask as {formats}");
         var array = reader.ReadAll(path, cancellation);
         var frame = (long)ny * nx;
         var total = nz * frame;
-        var dims = ArrayReaderBase<Edf.EdfOptions>.Normalise(path, array.Dims);
+        var dims = ReaderErrors.NormaliseDims(path, array.Dims);
         var matchesFrame = dims.Length == 2 && dims[0] == ny && dims[1] == nx;
         var matchesStack = dims.Length == 3 && dims[0] == nz && dims[1] == ny && dims[2] == nx;
         if (!matchesFrame && !matchesStack)
