@@ -85,6 +85,12 @@ public static class DotnetCli
 /// and the local NuGet cache, restoring into a private package cache so that an old Cxdi.Sdk extracted by earlier builds is
 /// never used.
 /// </summary>
+/// <remarks>
+/// Another sample under examples/plugins needs one test: <c>var plugin = outside.BuildOutsideRepo("Acme.Cxdi.Algorithms");</c>
+/// then <c>Harness.RunRaw(…, "--plugins", plugin, "--plugins", Harness.BuiltInPlugins, "run", Path.Combine(outside.SampleCopy("Acme.Cxdi.Algorithms"), "asr.yaml"))</c>.
+/// A package of its own must be in the NuGet cache for the offline build: add a PackageDownload for it to
+/// Cxdi.Host.Tests.csproj, as for MathNet.Numerics.
+/// </remarks>
 public sealed class OutsideRepository : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
@@ -120,10 +126,13 @@ public sealed class OutsideRepository : IDisposable
     public string BuildOutsideRepo(string sampleFolder) => Once("sample:" + sampleFolder, () =>
     {
         var source = Path.Combine(Harness.RepositoryRoot(), "examples", "plugins", sampleFolder);
-        var copy = Path.Combine(Root, "src", sampleFolder);
+        var copy = SampleCopy(sampleFolder);
         CopyProject(source, copy);
         return Build(copy, sampleFolder);
     });
+
+    /// <summary>Where <see cref="BuildOutsideRepo"/> copies <c>examples/plugins/<paramref name="sampleFolder"/></c> (its workflows included).</summary>
+    public string SampleCopy(string sampleFolder) => Path.Combine(Root, "src", sampleFolder);
 
     /// <summary>Runs <c>dotnet new <paramref name="template"/> -n <paramref name="name"/></c> from the packed templates (installed in a private hive) outside the repository, builds the project, and returns the output folder.</summary>
     public string BuildFromTemplate(string template, string name) => Once($"template:{template}:{name}", () =>
