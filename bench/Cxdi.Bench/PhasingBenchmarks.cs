@@ -6,6 +6,7 @@ using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Preprocessing.Assembly;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Phasing;
 
 namespace Cxdi.Bench;
 
@@ -55,7 +56,7 @@ public class FftPairBenchmarks
 [MemoryDiagnoser]
 public class CycleBenchmarks
 {
-    private readonly CycleOperator hio = new(ObjectUpdateKind.HybridInputOutput, 0.9f, "HIO");
+    private readonly HioOperator hio = new() { Beta = 0.9f };
     private readonly SupportUpdateOperator support = new();
     private PhasingBench? bench;
 

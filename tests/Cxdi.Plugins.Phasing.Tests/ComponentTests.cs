@@ -1,3 +1,4 @@
+using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
 using Cxdi.Plugins.Phasing.Support;
@@ -38,10 +39,10 @@ public sealed class ComponentTests : IDisposable
     }
 
     [Theory]
-    [InlineData(ObjectUpdateKind.ErrorReduction)]
-    [InlineData(ObjectUpdateKind.HybridInputOutput)]
-    [InlineData(ObjectUpdateKind.Raar)]
-    public void VectorKernels_MatchTheScalarFormulas_OnBlocksAndEdges(ObjectUpdateKind kind)
+    [InlineData("ER")]
+    [InlineData("HIO")]
+    [InlineData("RAAR")]
+    public void VectorKernels_MatchTheScalarFormulas_OnBlocksAndEdges(string kind)
     {
         var shape = Shape.Of(61, 67);
         var random = new Random(8);
@@ -72,7 +73,19 @@ public sealed class ComponentTests : IDisposable
             Assert.Equal(expected.Im, projected[i].Im, 1e-5f);
         }
 
-        backend.UpdateObject(current, previous, mask, new ObjectUpdate(kind, 0.8f));
+        switch (kind)
+        {
+            case "ER":
+                backend.UpdateObject(current, previous, mask, new ErRule(false, false));
+                break;
+            case "HIO":
+                backend.UpdateObject(current, previous, mask, new HioRule(0.8f, false, false));
+                break;
+            default:
+                backend.UpdateObject(current, previous, mask, new RaarRule(0.8f, false, false));
+                break;
+        }
+
         var updated = new Complex32[n];
         backend.Download(current, updated);
         for (var i = 0; i < n; i++)
@@ -80,8 +93,8 @@ public sealed class ComponentTests : IDisposable
             var p = projected[i];
             var expected = support[i] != 0 ? p : kind switch
             {
-                ObjectUpdateKind.ErrorReduction => default,
-                ObjectUpdateKind.HybridInputOutput => old[i] - (0.8f * p),
+                "ER" => default,
+                "HIO" => old[i] - (0.8f * p),
                 _ => (0.8f * old[i]) + ((1 - 1.6f) * p),
             };
             Assert.Equal(expected.Re, updated[i].Re, 1e-5f);

@@ -2,6 +2,7 @@ using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Phasing;
 
 namespace Cxdi.Plugins.Phasing.Tests;
 
@@ -16,9 +17,9 @@ public sealed class OperatorTests : IDisposable
     public void ModulusProjection_LeavesMaskedAndHeldOutPixelsUntouched()
     {
         using var state = NewState(out var obj, out var amplitude, out var classes, out _);
-        Operators.Operators.FT().Apply(state);
+        BuiltInOperators.Parse("FT").Apply(state);
         var before = Download(state.Object);
-        Operators.Operators.Proj().Apply(state);
+        BuiltInOperators.Parse("Proj").Apply(state);
         var after = Download(state.Object);
         for (var i = 0; i < after.Length; i++)
         {
@@ -59,7 +60,7 @@ public sealed class OperatorTests : IDisposable
             }
         }
 
-        var m = MetricsOperator.Evaluate(state);
+        var m = state.EvaluateMetrics();
         Assert.Equal(llk / n, m.Llk, 1e-4 * Math.Abs(llk / n));
         Assert.Equal(free / nf, m.FreeLlk, 1e-4 * Math.Abs(free / nf));
         Assert.Equal(chi2 / n, m.Chi2, 1e-4 * Math.Abs(chi2 / n));
@@ -157,7 +158,7 @@ public sealed class OperatorTests : IDisposable
             };
         }
 
-        OperatorParser.Parse(name).Apply(state);
+        BuiltInOperators.Parse(name).Apply(state);
         var actual = Download(state.Object);
         var previous = Download(state.Previous);
         for (var i = 0; i < actual.Length; i++)
@@ -181,7 +182,7 @@ public sealed class OperatorTests : IDisposable
         backend.Upload([new Complex32(0.5f, -1), new Complex32(0.5f, -1)], current);
         backend.Upload([new Complex32(1, 2), new Complex32(1, 2)], previous);
         backend.Upload([(byte)0, (byte)1], support);
-        backend.UpdateObject(current, previous, support, new ObjectUpdate(ObjectUpdateKind.HybridInputOutput, 0.9f));
+        backend.UpdateObject(current, previous, support, new HioRule(0.9f, false, false));
         var result = new Complex32[2];
         backend.Download(current, result);
         Assert.Equal(0.55f, result[0].Re, 1e-6f);
@@ -194,7 +195,7 @@ public sealed class OperatorTests : IDisposable
     {
         using var state = NewState(out var obj, out _, out _, out _);
         state.SupportSettings = new SupportUpdateSettings { Threshold = 0.5f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0, MaxFraction = 1, RelativeToMax = true };
-        Operators.Operators.Sup().Apply(state);
+        BuiltInOperators.Parse("Sup").Apply(state);
         var max = obj.Max(z => z.Abs);
         var support = new byte[obj.Length];
         backend.Download(state.Support, support);
@@ -211,9 +212,9 @@ public sealed class OperatorTests : IDisposable
     {
         using var state = NewState(out _, out _, out _, out _);
         state.SupportSettings = new SupportUpdateSettings { Threshold = 0.01f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0, MaxFraction = 0.1, RelativeToMax = true };
-        Assert.Throws<Sdk.Errors.SupportTooLargeException>(() => Operators.Operators.Sup().Apply(state));
+        Assert.Throws<Sdk.Errors.SupportTooLargeException>(() => BuiltInOperators.Parse("Sup").Apply(state));
         state.SupportSettings = new SupportUpdateSettings { Threshold = 1f, SigmaStart = 0, SigmaEnd = 0, MinFraction = 0.5, MaxFraction = 1, RelativeToMax = true };
-        Assert.Throws<Sdk.Errors.SupportTooSmallException>(() => Operators.Operators.Sup().Apply(state));
+        Assert.Throws<Sdk.Errors.SupportTooSmallException>(() => BuiltInOperators.Parse("Sup").Apply(state));
     }
 
     [Fact]
@@ -228,7 +229,7 @@ public sealed class OperatorTests : IDisposable
     [Fact]
     public void Composition_AppliesRightToLeft_AndRepeatCounts()
     {
-        var op = OperatorParser.Parse("ER**100 * (Sup * ER**5 * HIO**40)**20 * HIO**200");
+        var op = BuiltInOperators.Parse("ER**100 * (Sup * ER**5 * HIO**40)**20 * HIO**200");
         Assert.Equal(100 + (20 * 45) + 200, op.Cycles);
         Assert.Equal(20, op.SupportUpdates);
         var top = Assert.IsType<SequenceOperator>(op);
@@ -238,21 +239,21 @@ public sealed class OperatorTests : IDisposable
         Assert.Equal("HIO", first.Inner.ToString());
         using var state = NewState(out _, out _, out _, out _);
         state.MetricEvery = 1;
-        (Operators.Operators.ER() * Operators.Operators.HIO().Repeat(2)).Apply(state);
+        (BuiltInOperators.Parse("ER") * BuiltInOperators.Parse("HIO").Repeat(2)).Apply(state);
         Assert.Equal(["HIO", "HIO", "ER"], state.History.Select(h => h.Algorithm));
     }
 
     [Fact]
     public void Parser_PowerBindsTighterThanProduct()
     {
-        var op = OperatorParser.Parse("ER * HIO**3");
+        var op = BuiltInOperators.Parse("ER * HIO**3");
         var seq = Assert.IsType<SequenceOperator>(op);
         Assert.Equal("ER", seq.Left.ToString());
         Assert.Equal(3, Assert.IsType<RepeatOperator>(seq.Right).Count);
         Assert.Equal(4, op.Cycles);
-        Assert.Equal(6, OperatorParser.Parse("(ER * HIO)**3").Cycles);
-        Assert.Equal(12, OperatorParser.Parse("(ER**2)**6").Cycles);
-        Assert.Equal(0.5f, Assert.IsType<CycleOperator>(OperatorParser.Parse("hio(0.5)")).Beta);
+        Assert.Equal(6, BuiltInOperators.Parse("(ER * HIO)**3").Cycles);
+        Assert.Equal(12, BuiltInOperators.Parse("(ER**2)**6").Cycles);
+        Assert.Equal(0.5f, Assert.IsType<HioOperator>(BuiltInOperators.Parse("hio(0.5)")).Beta);
     }
 
     [Theory]
@@ -265,7 +266,7 @@ public sealed class OperatorTests : IDisposable
     [InlineData("ER)", 2, "unbalanced")]
     public void Parser_Error_GivesPositionAndExpectedToken(string text, int position, string expected)
     {
-        var e = Assert.Throws<Sdk.Errors.OperatorSyntaxException>(() => OperatorParser.Parse(text));
+        var e = Assert.Throws<Sdk.Errors.OperatorSyntaxException>(() => BuiltInOperators.Parse(text));
         Assert.Equal(position, e.Position);
         Assert.Contains(expected, e.Expected, StringComparison.Ordinal);
         Assert.Contains($"position {position + 1}", e.Message, StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Simulation;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
 
@@ -35,12 +36,14 @@ public sealed class RunnerTests
             backend.Fft(plan, state.Object, FftDirection.Forward);
             backend.ProjectModulus(state.Object, state.ObservedAmplitude, state.PixelClasses, project: true, metrics: true);
             backend.Fft(plan, state.Object, FftDirection.Inverse);
-            foreach (var kind in Kinds)
-            {
-                backend.UpdateObject(state.Object, state.Previous, state.Support, new ObjectUpdate(kind, 0.9f, Positivity: true));
-            }
+            backend.UpdateObject(state.Object, state.Previous, state.Support, new ErRule(true, false));
+            backend.UpdateObject(state.Object, state.Previous, state.Support, new HioRule(0.9f, true, false));
+            backend.UpdateObject(state.Object, state.Previous, state.Support, new HioRule(0.9f, false, false));
+            backend.UpdateObject(state.Object, state.Previous, state.Support, new RaarRule(0.75f, true, false));
+            backend.UpdateObject(state.Object, state.Previous, state.Support, new DmRule(true, false));
+            backend.UpdateObject(state.Object, state.Previous, state.Support, new CfRule(true));
 
-            backend.Amplitude(state.Object, state.Scratch);
+            backend.Abs(state.Object, state.Scratch);
             backend.GaussianBlur(state.Scratch, 1.5f);
             backend.Threshold(state.Scratch, 0.5f * backend.Max(state.Scratch), state.Support);
             backend.SumOfSquares(state.Scratch, state.Support);
@@ -64,17 +67,17 @@ public sealed class RunnerTests
         Assert.True(allocated == 0, $"{allocated} bytes allocated by 100 cycles of FFT pairs and every kernel");
     }
 
-    private static readonly ObjectUpdateKind[] Kinds = Enum.GetValues<ObjectUpdateKind>();
+    private static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);
 
     [Fact]
     public void Plan_RefusesRunsThatCannotFitInMemory()
     {
         var shape = Shape.Of(4096, 4096, 4096);
-        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.MaxLanes(shape, new PhaseOptions { Runs = 2, Keep = 1 }, 2));
-        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.MaxLanes(Shape.Of(1024, 1024, 1024), new PhaseOptions { Runs = 2, Keep = 1, ParallelRuns = 2 }, 2));
-        Assert.Equal(2, PhasePlugin.MaxLanes(Shape.Of(256, 256), new PhaseOptions { Runs = 10 }, 2));
-        Assert.Equal(1, PhasePlugin.MaxLanes(Shape.Of(256, 256), new PhaseOptions { Runs = 1 }, 2));
-        Assert.Equal(2, PhasePlugin.MaxLanes(Shape.Of(128, 128, 128), new PhaseOptions { Runs = 10 }, 2));
+        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.MaxLanes(shape, new PhaseOptions { Runs = 2, Keep = 1 }, 2, Available));
+        Assert.Throws<InsufficientMemoryForRunException>(() => PhasePlugin.MaxLanes(Shape.Of(1024, 1024, 1024), new PhaseOptions { Runs = 2, Keep = 1, ParallelRuns = 2 }, 2, Available));
+        Assert.Equal(2, PhasePlugin.MaxLanes(Shape.Of(256, 256), new PhaseOptions { Runs = 10 }, 2, Available));
+        Assert.Equal(1, PhasePlugin.MaxLanes(Shape.Of(256, 256), new PhaseOptions { Runs = 1 }, 2, Available));
+        Assert.Equal(2, PhasePlugin.MaxLanes(Shape.Of(128, 128, 128), new PhaseOptions { Runs = 10 }, 2, Available));
     }
 
     [Fact]
