@@ -45,7 +45,7 @@ public sealed class RunTests
         Assert.Equal("succeeded", s.GetProperty("status").GetString());
         Assert.Equal(0, s.GetProperty("exit_code").GetInt32());
         Assert.Equal(Versions.Software, s.GetProperty("software_version").GetString());
-        Assert.Equal("fast / naive DFT", s.GetProperty("backend").GetString());
+        Assert.Equal("fast / separable DFT", s.GetProperty("backend").GetString());
         Assert.Equal(0.5, s.GetProperty("prtf_cutoff").GetDouble());
         Assert.Equal(
             ["input/test.gen/succeeded", "scale/test.scale/succeeded", "test.box/test.box/succeeded", "guardrails/cxdi.guardrails/succeeded", "phase/test.phaser/succeeded", "output/test.json/succeeded", "output/test.raw/skipped"],
@@ -106,11 +106,11 @@ public sealed class RunTests
         temp.File("demo.yaml", Flow);
         var r = await Harness.Run(temp.Path, "run", "demo.yaml", "--backend", "test.backend.slow");
         Assert.Equal(0, r.ExitCode);
-        Assert.Equal("slow / naive DFT", Summary(Path.Combine(temp.Path, "results")).GetProperty("backend").GetString());
+        Assert.Equal("slow / separable DFT", Summary(Path.Combine(temp.Path, "results")).GetProperty("backend").GetString());
 
         r = await Harness.RunRaw(temp.Path, new Dictionary<string, string> { ["CXDI_BACKEND"] = "slow" }, CancellationToken.None, "--plugins", Harness.TestPlugins, "run", "demo.yaml");
         Assert.Equal(0, r.ExitCode);
-        Assert.Equal("slow / naive DFT", Summary(Path.Combine(temp.Path, "results")).GetProperty("backend").GetString());
+        Assert.Equal("slow / separable DFT", Summary(Path.Combine(temp.Path, "results")).GetProperty("backend").GetString());
 
         r = await Harness.Run(temp.Path, "run", "demo.yaml", "--backend", "test.backend.gpu");
         Assert.Equal(1, r.ExitCode);

@@ -442,8 +442,9 @@ internal sealed unsafe class CpuComputeBackend : ComputeBackendBase, IThreadedBa
             return;
         }
 
-        job.Weights = ManagedKernels.BlurWeights(n, sigma);
-        var radius = job.Weights.Length - 1;
+        var radius = ManagedKernels.BlurRadius(n, sigma);
+        job.Weights = Grow(job.Weights, radius + 1);
+        ManagedKernels.BlurWeights(sigma, job.Weights.AsSpan(0, radius + 1));
         job.Radius = radius;
         job.N = n;
         job.Stride = stride;

@@ -72,6 +72,35 @@ internal static class Canonicalizer
         }
     }
 
+    /// <summary>
+    /// Normalised real-space error ‖a·obj − truth‖ / ‖truth‖ of a reconstruction against a known object (simulations): the
+    /// linear phase ramp of both removed, obj aligned on truth (sub-pixel shift, twin, global phase), a the best real scale.
+    /// </summary>
+    public static double ErrorToTruth(Complex32[] truth, Complex32[] obj, Shape shape, IComputeBackend backend)
+    {
+        truth = (Complex32[])truth.Clone();
+        obj = (Complex32[])obj.Clone();
+        RemovePhaseRamp(truth, shape);
+        RemovePhaseRamp(obj, shape);
+        var aligned = Align(truth, obj, shape, backend).Aligned;
+        double dot = 0, norm = 0, truthNorm = 0;
+        for (var i = 0; i < truth.Length; i++)
+        {
+            dot += (truth[i].Re * aligned[i].Re) + (truth[i].Im * aligned[i].Im);
+            norm += aligned[i].Norm2;
+            truthNorm += truth[i].Norm2;
+        }
+
+        var a = norm > 0 ? dot / norm : 0;
+        double err = 0;
+        for (var i = 0; i < truth.Length; i++)
+        {
+            err += (((float)a * aligned[i]) - truth[i]).Norm2;
+        }
+
+        return truthNorm > 0 ? Math.Sqrt(err / truthNorm) : double.NaN;
+    }
+
     /// <summary>Aligns <paramref name="obj"/> on <paramref name="reference"/> (both centred, same shape).</summary>
     public static Alignment Align(Complex32[] reference, Complex32[] obj, Shape shape, IComputeBackend backend) =>
         Align(reference, Spectrum(reference, shape, backend), obj, shape, backend);

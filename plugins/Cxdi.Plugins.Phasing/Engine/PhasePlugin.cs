@@ -147,6 +147,12 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             phase["parallel_runs"] = parallel;
             phase["threads_per_run"] = threadsPerRun;
             phase["parallel_choice"] = how;
+            if (data.GroundTruth is { } truth && truth.LongLength == data.Shape.Length && result.Average is { } average)
+            {
+                // Simulated data carry the true object: the known-answer figures of the average and of every kept run.
+                phase["error_to_truth"] = Canonicalizer.ErrorToTruth(truth, average, data.Shape, backend);
+                phase["run_error_to_truth"] = result.Runs.Where(r => r.State == RunState.Kept).Select(r => Canonicalizer.ErrorToTruth(truth, r.Object, data.Shape, backend)).ToArray();
+            }
         }
         foreach (var run in result.Runs)
         {

@@ -108,25 +108,24 @@ public static class ManagedKernels
         }
     }
 
-    /// <summary>Normalised Gaussian weights w₀ … w_r of the blur along an axis of <paramref name="n"/> pixels.</summary>
-    public static float[] BlurWeights(int n, float sigma)
+    /// <summary>Radius of the blur kernel along an axis of <paramref name="n"/> pixels: min(⌈4σ⌉, (n − 1)/2).</summary>
+    public static int BlurRadius(int n, float sigma) => Math.Max(0, Math.Min((int)MathF.Ceiling(4 * sigma), (n - 1) / 2));
+
+    /// <summary>Fills <paramref name="weights"/> (radius + 1 values) with the normalised Gaussian weights w₀ … w_r of the blur.</summary>
+    public static void BlurWeights(float sigma, Span<float> weights)
     {
-        var radius = Math.Max(0, Math.Min((int)MathF.Ceiling(4 * sigma), (n - 1) / 2));
-        var weights = new float[radius + 1];
         double sum = 0;
-        for (var k = 0; k <= radius; k++)
+        for (var k = 0; k < weights.Length; k++)
         {
             var w = Math.Exp(-0.5 * k * k / (sigma * (double)sigma));
             weights[k] = (float)w;
             sum += k == 0 ? w : 2 * w;
         }
 
-        for (var k = 0; k <= radius; k++)
+        for (var k = 0; k < weights.Length; k++)
         {
             weights[k] = (float)(weights[k] / sum);
         }
-
-        return weights;
     }
 
     /// <summary>The Fourier-space Gaussian filter (see <see cref="IComputeBackend.GaussianFourierFilter"/>) on a host spectrum in FFT order.</summary>
@@ -189,8 +188,9 @@ public static class ManagedKernels
             return;
         }
 
-        var weights = BlurWeights(n, sigma);
-        var radius = weights.Length - 1;
+        var radius = BlurRadius(n, sigma);
+        var weights = new float[radius + 1];
+        BlurWeights(sigma, weights);
         var line = new float[n];
         var block = (long)n * stride;
         for (long o = 0; o < data.Length / block; o++)

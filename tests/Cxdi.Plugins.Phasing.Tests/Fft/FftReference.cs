@@ -166,7 +166,7 @@ internal static class FftReference
     /// <summary>The shape from its dimensions, slowest first.</summary>
     public static Shape ShapeOf(int[] dims) => Shape.FromDimensions(dims);
 
-    /// <summary>Checks forward and inverse of one engine against the naive DFT (max error ≤ 1e-4 of the norm).</summary>
+    /// <summary>Checks forward and inverse of one engine against the separable DFT (max error ≤ 1e-4 of the norm).</summary>
     public static void CheckAgainstNaive(IFftEngine engine, int seed)
     {
         Shape shape = engine.Shape;
