@@ -38,22 +38,17 @@ public sealed class AlgorithmPluginTests(OutsideRepository outside)
         var workflow = Path.Combine(outside.SampleCopy(Sample), "asr.yaml");
         using var temp = new TempDir();
 
-        // Smaller than the example (128² instead of 256², 2 runs) so the test takes seconds; the operator string is the example's.
-        string[] small = ["--set", "input.with.size=128", "--set", "input.with.gap_offsets=[11,-23]", "--set", "steps.0.with.runs=2", "--set", "steps.0.with.keep=2"];
+        // Smaller than the example (128² instead of 256²) so the test takes seconds; the operator string is the example's.
+        // Single starts of ASR (= HIO with β = 1 for a support constraint) either converge or stagnate (about half of them
+        // here, depending on round-off): six starts and the best by free LLK give the answer on any FFT.
+        string[] small = ["--set", "input.with.size=128", "--set", "input.with.gap_offsets=[11,-23]", "--set", "steps.0.with.runs=6", "--set", "steps.0.with.keep=1"];
         var r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, ["--plugins", Harness.BuiltInPlugins, "--plugins", folder, "run", workflow, "--out", "asr", .. small]);
         Assert.True(r.ExitCode == 0, r.Error + r.Out);
-        var asr = Phase(Path.Combine(temp.Path, "asr"));
-
-        // The same data and schedule with the built-in HIO in place of ASR: ASR (= HIO with β = 1 for a support constraint) must do as well.
-        r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, ["--plugins", Harness.BuiltInPlugins, "--plugins", folder, "run", workflow, "--out", "hio", .. small,
-            "--set", "steps.0.with.operators=ER**50 * (Sup * ER**5 * HIO**30)**10 * HIO**100"]);
-        Assert.True(r.ExitCode == 0, r.Error + r.Out);
-        var hio = Phase(Path.Combine(temp.Path, "hio"));
-
-        var asrError = asr.GetProperty("error_to_truth").GetDouble();
-        var hioError = hio.GetProperty("error_to_truth").GetDouble();
-        Assert.True(asrError < 0.2, $"ASR average error to the simulated object {asrError:F3} (HIO {hioError:F3})");
-        Assert.True(asrError < hioError + 0.05, $"ASR average error {asrError:F3} against HIO {hioError:F3}");
+        var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.Path, "asr", "summary.json"))).RootElement;
+        var phase = summary.GetProperty("findings").GetProperty("cxdi.phase");
+        var error = phase.GetProperty("error_to_truth").GetDouble();
+        Assert.True(error < 0.01, $"ASR: error of the best start to the simulated object {error:F4}");
+        Assert.Contains("ASR**100", File.ReadAllText(Path.Combine(temp.Path, "asr", "workflow.resolved.yaml")), StringComparison.Ordinal);
     }
 
     [DotnetFact]
@@ -68,7 +63,4 @@ public sealed class AlgorithmPluginTests(OutsideRepository outside)
         Assert.Contains("not 'ASR'", r.Error, StringComparison.Ordinal);
         Assert.Contains("HIO", r.Error, StringComparison.Ordinal);
     }
-
-    private static JsonElement Phase(string directory) =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "summary.json"))).RootElement.GetProperty("findings").GetProperty("cxdi.phase");
 }
