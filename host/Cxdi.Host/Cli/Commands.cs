@@ -135,10 +135,11 @@ internal static class Commands
         {
             ctx.Out.WriteLine();
             ctx.Out.WriteLine("phasing operators (use in cxdi.phase operators, e.g. \"HIO(beta=0.7)**50\"):");
-            foreach (var o in ctx.Catalog.Operators.Operators)
+            var signatures = ctx.Catalog.Operators.Operators.Select(o => (Operator: o, Signature: o.Parameters.Count == 0 ? o.Name : $"{o.Name}({string.Join(", ", o.Parameters.Select(p => $"{p.Name}={p.Default}"))})")).ToList();
+            var width = signatures.Max(s => s.Signature.Length);
+            foreach (var (o, signature) in signatures)
             {
-                var parameters = o.Parameters.Count == 0 ? "" : $"({string.Join(", ", o.Parameters.Select(p => $"{p.Name}={p.Default}"))})";
-                ctx.Out.WriteLine($"  {o.Name}{parameters}  {o.Description}");
+                ctx.Out.WriteLine($"  {signature.PadRight(width)}  {o.Description}");
             }
         }
 
