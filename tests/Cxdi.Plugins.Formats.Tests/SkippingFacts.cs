@@ -2,18 +2,6 @@ using System.Diagnostics;
 
 namespace Cxdi.Plugins.Formats.Tests;
 
-/// <summary>A fact skipped (with the reason) when the shared ESRF logo data cannot be found above the test directory.</summary>
-public sealed class LogoDataFactAttribute : FactAttribute
-{
-    public LogoDataFactAttribute()
-    {
-        if (TestData.LogoDirectory() is null)
-        {
-            Skip = "shared/data/esrf-logo-id10 not found above the test's base directory (clone the repository beside shared/)";
-        }
-    }
-}
-
 /// <summary>A fact skipped (with the reason) when /usr/bin/python3 or one of the named Python modules is missing.</summary>
 public sealed class PythonFactAttribute : FactAttribute
 {

@@ -3,47 +3,10 @@ using System.Text;
 
 namespace Cxdi.Plugins.Formats.Tests;
 
-/// <summary>A temporary directory removed at the end of a test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cxdi-formats-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
 internal static class TestData
 {
-    /// <summary>The shared ESRF logo data directory, found by walking up from the test's base directory; null when absent.</summary>
-    public static string? LogoDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "shared", "data", "esrf-logo-id10");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The shared ESRF logo data directory; null when absent.</summary>
+    public static string? LogoDirectory() => LogoDataLocation.Find();
 
     public static string Sha256OfFloats(float[] values)
     {

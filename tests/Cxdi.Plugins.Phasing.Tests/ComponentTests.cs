@@ -1,6 +1,6 @@
-using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
+using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Support;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;

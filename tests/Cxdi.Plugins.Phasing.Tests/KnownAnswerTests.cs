@@ -69,8 +69,8 @@ public sealed class KnownAnswerTests(ITestOutputHelper output)
         foreach (var seed in new[] { options.Seed, options.Seed + 100, options.Seed + 200 })
         {
             var set = new PhasePlugin().Reconstruct(data, options with { Seed = seed }, StepContext.None);
-            var runErrors = set.Runs.Where(r => r.Object.Length > 0).Select(r => Quality.Error(truth, r.Object, data.Shape, backend)).OrderBy(e => e).ToArray();
-            var averageError = Quality.Error(truth, set.Average!, data.Shape, backend);
+            var runErrors = set.Runs.Where(r => r.Object.Length > 0).Select(r => Canonicalizer.ErrorToTruth(truth, r.Object, data.Shape, backend)).OrderBy(e => e).ToArray();
+            var averageError = Canonicalizer.ErrorToTruth(truth, set.Average!, data.Shape, backend);
             var median = runErrors[runErrors.Length / 2];
             output.WriteLine($"{data.Shape} {simulation.Photons:G2} photons, seed {seed}: average error {averageError:F4}, runs {string.Join(", ", runErrors.Select(e => e.ToString("F4")))}; PRTF cutoff {set.PrtfCutoff}; {set.Runs.Average(r => r.Seconds):F2} s per run");
             Assert.True(averageError <= (median * 1.001) + 1e-6, $"seed {seed}: average error {averageError:F4} worse than the median run {median:F4}");

@@ -10,7 +10,7 @@ namespace Cxdi.Plugins.Phasing.Tests;
 /// <summary>The ESRF ID10 logo data set, read with the esrf.edf reader and prepared as in the published recipe, and the support comparison used to score runs.</summary>
 internal static class LogoData
 {
-    public static string Directory { get; } = Find();
+    public static string Directory => LogoDataLocation.Require();
 
     /// <summary>The pattern flipped vertically, with zeros within 50 px of the centre (beamstop) and 30 px of the edges (invalid) masked.</summary>
     public static DiffractionData Pattern()
@@ -151,19 +151,5 @@ internal static class LogoData
     {
         IDataReader reader = new EdfReader();
         return reader.Read(new DataPath(Path.Combine(Directory, name)), new EdfOptions(), StepContext.None);
-    }
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "esrf-logo-id10");
-            if (System.IO.Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/data/esrf-logo-id10 not found above " + AppContext.BaseDirectory);
     }
 }

@@ -23,7 +23,7 @@ public sealed class LogoTests(ITestOutputHelper output)
         ParallelRuns = 2,
     };
 
-    [Fact]
+    [LogoDataFact]
     public void LogoRecipe_ThreeSeeds_AllClean_MedianIouAbove082()
     {
         using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 2);

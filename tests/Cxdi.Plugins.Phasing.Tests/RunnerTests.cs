@@ -4,9 +4,9 @@ using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Simulation;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.Phasing;
 
 namespace Cxdi.Plugins.Phasing.Tests;
 

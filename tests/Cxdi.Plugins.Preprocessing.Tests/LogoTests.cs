@@ -9,7 +9,7 @@ namespace Cxdi.Plugins.Preprocessing.Tests;
 /// <summary>Checks on the measured ESRF-logo pattern (ID10): its known support spans 143 × 126 px of 512 × 512 (σ ≈ 3.6 × 4.1).</summary>
 public sealed class LogoTests
 {
-    [Fact]
+    [LogoDataFact]
     public void Guardrails_EsrfLogo_ReportOversamplingAndHiddenCentralSpeckle()
     {
         var data = LogoData.Read();
@@ -38,7 +38,7 @@ public sealed class LogoTests
         Assert.InRange(m.MaskedCentreExtent[1], 14, 30);
     }
 
-    [Fact]
+    [LogoDataFact]
     public void CenterSymmetry_EsrfLogo_FindsTheSymmetrisationCentre()
     {
         // The file was symmetrised about (256, 256): I(256 + d) = I(256 − d).

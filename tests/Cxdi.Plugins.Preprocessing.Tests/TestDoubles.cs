@@ -46,19 +46,7 @@ internal sealed class MemoryReader(DiffractionData data) : DataReaderBase<NoOpti
 /// <summary>The measured ESRF-logo pattern from the shared data directory (found by walking up from the test's base directory).</summary>
 internal static class LogoData
 {
-    public static string Directory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "esrf-logo-id10");
-            if (System.IO.Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/data/esrf-logo-id10 not found above " + AppContext.BaseDirectory);
-    }
+    public static string Directory() => LogoDataLocation.Require();
 
     public static DiffractionData Read()
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Readers;
 
 namespace Cxdi.Plugins.Formats.Edf;
 

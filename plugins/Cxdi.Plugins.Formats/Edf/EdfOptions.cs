@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
-using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Plugins;
+using Cxdi.Sdk.Readers;
 
 namespace Cxdi.Plugins.Formats.Edf;
 

@@ -2,8 +2,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
-using Cxdi.Sdk.Readers;
 using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Readers;
 
 namespace Cxdi.Plugins.Formats.Numpy;
 

@@ -4,11 +4,11 @@ using System.Text.Json;
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Fft;
 using Cxdi.Plugins.Phasing.Operators;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Roles;
 

@@ -4,9 +4,9 @@ using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
 using Cxdi.Plugins.Phasing.Fft;
 using Cxdi.Plugins.Phasing.Operators;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Roles;
 
 namespace Cxdi.Plugins.Phasing.Bench;

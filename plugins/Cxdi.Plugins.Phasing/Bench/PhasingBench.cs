@@ -1,9 +1,9 @@
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Fft;
 using Cxdi.Plugins.Phasing.Operators;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Phasing;
 
 namespace Cxdi.Plugins.Phasing.Bench;
 

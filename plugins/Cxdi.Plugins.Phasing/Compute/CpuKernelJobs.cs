@@ -130,41 +130,10 @@ internal sealed unsafe class CpuKernelJobs
                 }
             }
 
-            for (; i < end; i++)
-            {
-                var cls = Class[i];
-                if (cls == PixelClass.Unknown)
-                {
-                    continue;
-                }
-
-                var z = Psi[i];
-                double calc = (z.Re * z.Re) + (z.Im * z.Im);
-                double a = Amplitude[i];
-                var obs = a * a;
-                var term = calc - obs;
-                if (obs > 0)
-                {
-                    term += obs * Math.Log(obs / Math.Max(calc, 1e-20));
-                }
-
-                if (cls == PixelClass.HeldOut)
-                {
-                    free += term;
-                    freeCount++;
-                }
-                else
-                {
-                    llk += term;
-                    count++;
-                    var d = calc - obs;
-                    chi2 += d * d / (obs + 1);
-                    calcSum += calc;
-                    obsSum += obs;
-                }
-            }
-
-            return new FourierMetrics { LlkSum = llk, Count = count, FreeLlkSum = free, FreeCount = freeCount, Chi2Sum = chi2, CalcSum = calcSum, ObsSum = obsSum };
+            // The pixels left over (all of them without AVX2) by the reference loop.
+            var n = (int)(end - i);
+            var tail = ManagedKernels.ProjectModulus(new Span<Complex32>(Psi + i, n), new ReadOnlySpan<float>(Amplitude + i, n), new ReadOnlySpan<byte>(Class + i, n), project: false, metrics: true);
+            return new FourierMetrics { LlkSum = llk, Count = count, FreeLlkSum = free, FreeCount = freeCount, Chi2Sum = chi2, CalcSum = calcSum, ObsSum = obsSum } + tail;
         }
 
         private static double Sum(Vector256<float> v)
@@ -221,18 +190,8 @@ internal sealed unsafe class CpuKernelJobs
 
         private void ProjectScalar(long start, long end)
         {
-            for (var i = start; i < end; i++)
-            {
-                if (Class[i] != PixelClass.Measured)
-                {
-                    continue;
-                }
-
-                var z = Psi[i];
-                var m2 = (z.Re * z.Re) + (z.Im * z.Im);
-                var a = Amplitude[i];
-                Psi[i] = m2 > 0 ? (a / MathF.Sqrt(m2)) * z : new Complex32(a, 0);
-            }
+            var n = (int)(end - start);
+            ManagedKernels.ProjectModulus(new Span<Complex32>(Psi + start, n), new ReadOnlySpan<float>(Amplitude + start, n), new ReadOnlySpan<byte>(Class + start, n), project: true, metrics: false);
         }
     }
 

@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Cxdi.Plugins.Phasing.Operators;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Plugins;
 
 namespace Cxdi.Plugins.Phasing.Engine;

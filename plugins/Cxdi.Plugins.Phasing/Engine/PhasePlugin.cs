@@ -1,11 +1,11 @@
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Operators;
 using Cxdi.Plugins.Phasing.Support;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
+using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Sdk.Roles;
 using Microsoft.Extensions.Logging;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Cxdi.Plugins.Phasing.Operators;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
+using Cxdi.Sdk.Phasing;
 
 namespace Cxdi.Plugins.Phasing.Engine;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using Cxdi.Sdk.Phasing;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Phasing;
 
 namespace Cxdi.Plugins.Phasing.Operators;
 

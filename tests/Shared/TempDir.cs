@@ -1,11 +1,11 @@
-namespace Cxdi.Sdk.Tests;
+namespace Cxdi.Testing;
 
 /// <summary>A temporary directory removed at the end of a test.</summary>
 internal sealed class TempDir : IDisposable
 {
     public TempDir()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cxdi-sdk-" + Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "cxdi-test-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 
