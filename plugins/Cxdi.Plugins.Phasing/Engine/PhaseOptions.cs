@@ -27,7 +27,7 @@ public enum InitialSupportSource
 public sealed record PhaseOptions : PluginOptions
 {
     /// <summary>Operator sequence.</summary>
-    [Description("Operator sequence in PyNX syntax, applied right to left: ER, HIO, RAAR, DM, CF, Sup (support update), FT, IFT; **n repeats, parentheses group, HIO(0.7) sets β.")]
+    [Description("Operator sequence in PyNX syntax, applied right to left: ER, HIO, RAAR, DM, CF, Sup (support update), FT, IFT and any operator a plugin registers (cxdi plugins lists them); **n repeats, parentheses group, HIO(beta=0.7) or HIO(0.7) sets a parameter.")]
     public string Operators { get; init; } = "ER**100 * (Sup * ER**5 * HIO**40)**20 * HIO**200";
 
     /// <summary>Number of random starts.</summary>
