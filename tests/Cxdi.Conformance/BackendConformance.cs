@@ -1,5 +1,3 @@
-using Cxdi.Host.Execution;
-using Cxdi.Host.Plugins;
 using Cxdi.Plugins.Phasing.Compute;
 using Cxdi.Plugins.Phasing.Engine;
 using Cxdi.Plugins.Phasing.Operators;
@@ -9,6 +7,9 @@ using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Execution;
 using Cxdi.Sdk.Plugins;
 using Cxdi.Testing;
+using McMaster.NETCore.Plugins;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Cxdi.Conformance;
@@ -28,11 +29,27 @@ public abstract class BackendConformance
     /// <summary>The backend under test (a new instance per call; the suite disposes it).</summary>
     protected abstract IComputeBackend CreateBackend();
 
-    /// <summary>Creates backend <paramref name="id"/> from the plugin folder <paramref name="folder"/>, loaded as the host loads plugins; the catalog lives as long as the process.</summary>
+    /// <summary>
+    /// Creates backend <paramref name="id"/> from the plugin folder <paramref name="folder"/> (a build output folder or a deployed one),
+    /// loaded as the host loads plugins: its own load context, only the SDK and the Microsoft.Extensions abstractions shared.
+    /// </summary>
     protected static IComputeBackend FromPluginFolder(string folder, string id)
     {
-        var catalog = PluginCatalog.Load([new PluginSource(folder, GivenByUser: true)], NullLoggerFactory.Instance);
-        return new PluginResolver(catalog, null).CreateBackend(id);
+        // The plugin's assembly: <folder name>.dll, else the one assembly with a .deps.json beside it (its dependencies have none).
+        var named = Path.Combine(folder, Path.GetFileName(Path.TrimEndingDirectorySeparator(folder)) + ".dll");
+        var dll = Path.GetFullPath(File.Exists(named) ? named : Directory.EnumerateFiles(folder, "*.deps.json").Select(f => f[..^".deps.json".Length] + ".dll").Single(File.Exists));
+        var loader = PluginLoader.CreateFromAssemblyFile(dll, [typeof(ICxdiPluginModule), typeof(IServiceCollection), typeof(ILogger), typeof(NullLogger)], config => config.PreferSharedTypes = true);
+        var services = new ServiceCollection();
+        foreach (var module in loader.LoadDefaultAssembly().GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICxdiPluginModule).IsAssignableFrom(t)))
+        {
+            ((ICxdiPluginModule)Activator.CreateInstance(module)!).Configure(services);
+        }
+
+        var type = services.Select(d => d.ImplementationInstance).OfType<PluginRegistration>()
+            .Single(r => r.Attribute?.Id == id && typeof(IComputeBackendProvider).IsAssignableFrom(r.ImplementationType)).ImplementationType;
+        var provider = (IComputeBackendProvider)Activator.CreateInstance(type)!;
+        Assert.True(provider.IsAvailable(out var reason), $"{id} is not available: {reason}");
+        return provider.Create((PluginOptions)Activator.CreateInstance(provider.OptionsType)!);
     }
 
     [Theory]
@@ -401,11 +418,11 @@ public sealed class CpuBackendConformance : BackendConformance
     protected override IComputeBackend CreateBackend() => new CpuBackendProvider().Create(new CpuBackendOptions { Threads = 2 });
 }
 
-/// <summary>The CPU backend with the managed FFT, created from the plugin folder the host build deploys (as a third party's backend would be).</summary>
+/// <summary>The CPU backend with the managed FFT, created from the phasing plugin's build folder (as a third party's backend would be loaded).</summary>
 public sealed class ManagedCpuBackendConformance : BackendConformance
 {
     /// <inheritdoc />
-    protected override IComputeBackend CreateBackend() => FromPluginFolder(BuiltInPlugins.Folder("Cxdi.Plugins.Phasing"), "cxdi.cpu-managed");
+    protected override IComputeBackend CreateBackend() => FromPluginFolder(BuiltInPlugins.BuildFolder("Cxdi.Plugins.Phasing"), "cxdi.cpu-managed");
 }
 
 /// <summary>A backend that implements only the core of the contract: every fused kernel runs through the managed defaults.</summary>
