@@ -31,6 +31,7 @@ public sealed class TuiApp
         "Editor   Left/Right: steps or options. Options: Enter edits, Enter",
         "         applies (validated at once), Del resets. Steps: Ctrl+N adds,",
         "         Del removes, Ctrl+Up/Down moves. Ctrl+S saves to a NEW file.",
+        "         Quitting with unsaved edits asks: save, discard or stay.",
         "Monitor  c cancels; per run: progress, cycle, LLK, free LLK, state.",
         "Preview  a amplitude  h phase  s support  d diffraction  z zoom",
         "         PgUp/PgDn move through the slices of a 3D result.",
@@ -153,86 +154,118 @@ public sealed class TuiApp
         _window.SetNeedsDraw();
     }
 
+    private TuiScreen CurrentScreen =>
+        _editorScreen.Visible ? TuiScreen.Editor
+        : _monitorScreen.Visible ? TuiScreen.Monitor
+        : _previewScreen.Visible ? TuiScreen.Preview
+        : _resultsScreen.Visible ? TuiScreen.Results
+        : TuiScreen.Browser;
+
+    /// <summary>
+    /// Application-level keys, seen before the focused view (<see cref="TuiKeys"/>): list views consume letters for their
+    /// search-as-you-type, so screen letters (c on the monitor, o on the results) are handled here.
+    /// </summary>
     private void OnKey(object? sender, Key key)
     {
         if (_app.TopRunnable is Dialog or Dialog<int>)
         {
-            return; // dialogs (help, add step) handle their own keys
+            return; // dialogs (help, add step, quit with unsaved edits) handle their own keys
         }
 
         var typing = _app.Navigation?.GetFocused() is TextField;
-        if (key == Key.C.WithCtrl)
+        var screen = CurrentScreen;
+        var action = TuiKeys.ActionFor(key, screen, typing);
+        if (action == TuiAction.None)
         {
-            key.Handled = true;
-            if (_monitor.IsRunning)
-            {
-                _monitor.Cancel();
-            }
-            else
-            {
-                _app.RequestStop();
-            }
-
+            key.Handled = screen == TuiScreen.Editor && !typing && EditorKey(key);
             return;
         }
 
-        if (key == Key.F10 || key == Key.Q.WithCtrl)
+        key.Handled = true;
+        switch (action)
         {
-            key.Handled = true;
+            case TuiAction.CancelOrQuit when _monitor.IsRunning:
+            case TuiAction.CancelRun:
+                CancelRun();
+                break;
+            case TuiAction.CancelOrQuit:
+            case TuiAction.Quit:
+                Quit();
+                break;
+            case TuiAction.Help:
+                MessageBox.Query(_app, "Help", HelpText, "OK");
+                break;
+            case TuiAction.Browser:
+                Show(_browser);
+                break;
+            case TuiAction.Edit:
+                OpenEditor();
+                break;
+            case TuiAction.Run:
+                StartRun();
+                break;
+            case TuiAction.Monitor:
+                Show(_monitorScreen);
+                break;
+            case TuiAction.Preview:
+                Show(_previewScreen);
+                break;
+            case TuiAction.Results:
+                OpenResults(_resultsDirectory ?? _monitor.OutputDirectory);
+                break;
+            case TuiAction.OpenDirectory:
+                _resultsPath.SetFocus();
+                break;
+        }
+    }
+
+    private void CancelRun()
+    {
+        if (_monitor.IsRunning)
+        {
             _monitor.Cancel();
-            _app.RequestStop();
-            return;
-        }
-
-        if (key == Key.Esc)
-        {
-            // Esc goes back to the browser instead of quitting (F10 quits).
-            key.Handled = true;
-            Show(_browser);
-            return;
-        }
-
-        if (_editorScreen.Visible && !typing && EditorKey(key))
-        {
-            key.Handled = true;
-            return;
-        }
-
-        var handled = true;
-        if (key == Key.F1 || (!typing && key == (Key)'?'))
-        {
-            MessageBox.Query(_app, "Help", HelpText, "OK");
-        }
-        else if (key == Key.F2)
-        {
-            Show(_browser);
-        }
-        else if (key == Key.F3 || (!typing && key == Key.E && _browser.Visible))
-        {
-            OpenEditor();
-        }
-        else if (key == Key.F5 || (!typing && key == Key.R && (_browser.Visible || _editorScreen.Visible)))
-        {
-            StartRun();
-        }
-        else if (key == Key.F6)
-        {
-            Show(_monitorScreen);
-        }
-        else if (key == Key.F7 || (!typing && key == Key.P && !_editorScreen.Visible))
-        {
-            Show(_previewScreen);
-        }
-        else if (key == Key.F8)
-        {
-            OpenResults(_resultsDirectory ?? _monitor.OutputDirectory);
+            SetStatus("cancelling the run: finished random starts are kept");
         }
         else
         {
-            handled = false;
+            SetStatus("no run is going");
+        }
+    }
+
+    /// <summary>Quits (cancelling a run); with unsaved editor edits it asks first: save them to a new file, discard them, or stay.</summary>
+    private void Quit()
+    {
+        if (_editor is { HasUnsavedEdits: true } editor)
+        {
+            var edits = editor.Sets.Count + (editor.HasStructuralEdits ? 1 : 0);
+            var choice = MessageBox.Query(
+                _app,
+                "Unsaved edits",
+                $"{Path.GetFileName(editor.File)} has {edits} unsaved edit(s){(editor.HasStructuralEdits ? " (steps added, removed or moved)" : "")}.\nSave them to a new file before quitting?",
+                "Save and quit",
+                "Quit without saving",
+                "Cancel");
+            if (choice == 0)
+            {
+                try
+                {
+                    editor.SaveAs();
+                }
+                catch (Exception e) when (e is CxdiException or IOException or UnauthorizedAccessException)
+                {
+                    SetStatus("✗ cannot save, not quitting: " + e.Message);
+                    return;
+                }
+            }
+            else if (choice != 1)
+            {
+                SetStatus("not quitting: Ctrl+S saves the edits to a new file");
+                return;
+            }
         }
 
-        key.Handled = handled;
+        _monitor.Cancel();
+        _app.RequestStop();
     }
 
     // ---------------------------------------------------------------- browser
@@ -624,14 +657,6 @@ public sealed class TuiApp
         _chart = new GraphView { X = 0, Y = Pos.Bottom(chartTitle), Width = Dim.Fill(), Height = Dim.Percent(30) };
         var logFrame = new FrameView { Title = "Log (c cancels)", X = 0, Y = Pos.Bottom(_chart), Width = Dim.Fill(), Height = Dim.Fill() };
         _logList = new ListView { X = 0, Y = 0, Width = Dim.Fill(), Height = Dim.Fill() };
-        _logList.KeyDown += (_, key) =>
-        {
-            if (key == Key.C)
-            {
-                key.Handled = true;
-                _monitor.Cancel();
-            }
-        };
         logFrame.Add(_logList);
         _monitorScreen.Add(_monitorHeader, _overall, _runsView, chartTitle, _chart, logFrame);
         _window.Add(_monitorScreen);
@@ -794,14 +819,6 @@ public sealed class TuiApp
             }
         };
         _results = new ListView { X = 0, Y = 1, Width = Dim.Fill(), Height = Dim.Fill() };
-        _results.KeyDown += (_, key) =>
-        {
-            if (key == Key.O)
-            {
-                key.Handled = true;
-                _resultsPath.SetFocus();
-            }
-        };
         _resultsScreen.Add(label, _resultsPath, _results);
         _window.Add(_resultsScreen);
     }

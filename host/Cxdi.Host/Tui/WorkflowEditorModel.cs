@@ -33,12 +33,16 @@ public sealed class WorkflowEditorModel
     /// <summary>The document after structural edits (steps added, removed, moved) as YAML text; null while there are none.</summary>
     private string? _draft;
 
+    /// <summary>What <see cref="SaveAs"/> last wrote (or the file as opened): <see cref="HasUnsavedEdits"/> compares with it.</summary>
+    private string _saved = "";
+
     /// <summary>Opens <paramref name="file"/>.</summary>
     public WorkflowEditorModel(TuiSession session, string file)
     {
         _session = session;
         File = Path.GetFullPath(Path.Combine(session.CurrentDirectory, file));
         Revalidate();
+        _saved = State;
     }
 
     /// <summary>The workflow file.</summary>
@@ -52,6 +56,15 @@ public sealed class WorkflowEditorModel
 
     /// <summary>True when steps were added, removed or moved (the edits then live in a draft until saved).</summary>
     public bool HasStructuralEdits => _draft is not null;
+
+    /// <summary>
+    /// True when the edits differ from what was last saved (from the file as opened, before any save): quitting now would
+    /// lose them. Undoing every edit, or saving, makes it false again.
+    /// </summary>
+    public bool HasUnsavedEdits => !string.Equals(State, _saved, StringComparison.Ordinal);
+
+    /// <summary>The edits as one comparable text: the draft, then the overrides.</summary>
+    private string State => (_draft ?? "") + "\n--\n" + string.Join("\n", Sets);
 
     /// <summary>Plugin ids that can be a step (preprocessors, support finders, phasers, denoisers, analyses), sorted.</summary>
     public IReadOnlyList<string> StepPlugins => _session.Catalog.Plugins
@@ -176,6 +189,7 @@ public sealed class WorkflowEditorModel
         }
 
         AtomicFile.WriteAllText(target, yaml);
+        _saved = State;
         return target;
     }
 

@@ -122,7 +122,60 @@ public sealed class TuiEndToEndTests(ITestOutputHelper output)
         Assert.Contains("24x24 px", preview);
         Assert.Contains("▀", preview);
 
+        // F10 with the edit unsaved asks first; "Save and quit" writes it to a new file
         tmux.Keys("F10");
+        tmux.WaitFor(s => s.Contains("Unsaved edits", StringComparison.Ordinal) && s.Contains("1 unsaved edit(s)", StringComparison.Ordinal), "the unsaved-edits question");
+        tmux.Keys("Left");
+        tmux.Keys("Left");
+        tmux.Keys("Enter");
         tmux.WaitFor(s => s.Contains("TUI-EXIT=0", StringComparison.Ordinal), "a clean exit");
+        var saved = Path.Combine(fx.Directory.FullName, "examples", "quickstart.edited.yaml");
+        Assert.True(File.Exists(saved), "Save and quit wrote no quickstart.edited.yaml");
+        Assert.Contains("size: 24", File.ReadAllText(saved));
+    }
+
+    [TmuxFact]
+    public void Tui_CKeyCancelsTheRun_AndF10AsksBeforeLosingEdits()
+    {
+        // 4 runs of 1.5 s: time to press c after the first one ends
+        using var fx = new TuiFixture(runMs: 1500);
+        var cxdi = Path.Combine(AppContext.BaseDirectory, "cxdi.dll");
+        using var tmux = new Tmux();
+        tmux.Start(fx.Directory.FullName, $"dotnet '{cxdi}' --plugins '{TuiFixture.TestPluginDirectory}' tui examples/quickstart.yaml; echo TUI-EXIT=$?; sleep 30", 120, 40);
+        tmux.WaitFor(s => s.Contains("quickstart  ✓ valid", StringComparison.Ordinal), "the browser");
+
+        // c on the monitor (the log list has the focus) cancels; the finished run is kept, the others are cancelled
+        tmux.Keys("F5");
+        tmux.WaitFor(s => s.Contains("quickstart: running", StringComparison.Ordinal) && s.Contains("kept 1", StringComparison.Ordinal), "the first run to end");
+        tmux.Keys("c");
+        var monitor = tmux.WaitFor(s => s.Contains("quickstart: cancelled", StringComparison.Ordinal), "the run to be cancelled by c", seconds: 15);
+        output.WriteLine(monitor);
+        Assert.Contains("cancelling… (finished runs are kept)", monitor);
+        var rows = monitor.Split('\n').Where(l => Regex.IsMatch(l, @"^│\d+\s+[█░]")).ToList();
+        Assert.Equal(4, rows.Count);
+        Assert.Single(rows, r => r.Contains(" kept ", StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Contains("cancelled", StringComparison.Ordinal));
+
+        // an unsaved edit: F10 asks, and the default button (Cancel) stays
+        tmux.Keys("F3");
+        tmux.WaitFor(s => s.Contains("input (test.gen)", StringComparison.Ordinal) && s.Contains("size = 16", StringComparison.Ordinal), "the editor");
+        tmux.Keys("Enter");
+        tmux.Keys("End", "BSpace", "BSpace", "BSpace", "BSpace");
+        tmux.Keys("-l", "20");
+        tmux.Keys("Enter");
+        tmux.WaitFor(s => s.Contains("size = 20", StringComparison.Ordinal), "the edited value");
+        tmux.Keys("F10");
+        tmux.WaitFor(s => s.Contains("Unsaved edits", StringComparison.Ordinal), "the unsaved-edits question");
+        tmux.Keys("Enter");
+        var stayed = tmux.WaitFor(s => s.Contains("not quitting", StringComparison.Ordinal), "the TUI to stay");
+        Assert.DoesNotContain("TUI-EXIT", stayed);
+
+        // asked again, "Quit without saving" quits and writes nothing
+        tmux.Keys("F10");
+        tmux.WaitFor(s => s.Contains("Unsaved edits", StringComparison.Ordinal), "the unsaved-edits question again");
+        tmux.Keys("Left");
+        tmux.Keys("Enter");
+        tmux.WaitFor(s => s.Contains("TUI-EXIT=0", StringComparison.Ordinal), "a clean exit");
+        Assert.Equal(["quickstart.yaml"], Directory.GetFiles(Path.Combine(fx.Directory.FullName, "examples"), "*.yaml").Select(Path.GetFileName));
     }
 }

@@ -71,6 +71,32 @@ public sealed class WorkflowEditorModelTests
 public sealed class WorkflowEditorStructureTests
 {
     [Fact]
+    public void HasUnsavedEdits_AfterAnEdit_UntilSavedOrUndone()
+    {
+        using var fx = new TuiFixture();
+        var editor = new WorkflowEditorModel(fx.Session, fx.Workflow);
+        Assert.False(editor.HasUnsavedEdits);
+
+        editor.SetValue(0, "size", "24");
+        Assert.True(editor.HasUnsavedEdits);
+        editor.Reset(0, "size");
+        Assert.False(editor.HasUnsavedEdits); // back to the file as opened
+
+        editor.SetValue(1, "runs", "2");
+        editor.SaveAs();
+        Assert.False(editor.HasUnsavedEdits);
+        editor.SetValue(1, "runs", "3");
+        Assert.True(editor.HasUnsavedEdits);
+        editor.SetValue(1, "runs", "2");
+        Assert.False(editor.HasUnsavedEdits); // what was saved
+
+        editor.AddStep(0, "test.scale");
+        Assert.True(editor.HasUnsavedEdits);
+        editor.SaveAs();
+        Assert.False(editor.HasUnsavedEdits);
+    }
+
+    [Fact]
     public void AddMoveRemoveSteps_AreValidatedAndSavedToANewFile()
     {
         using var fx = new TuiFixture();
