@@ -198,6 +198,13 @@ public sealed class RunTests
         Assert.InRange(files.Count, 1, 39);
         Assert.All(files, f => Assert.True(File.Exists(Path.Combine(outDir, f))));
         Assert.False(File.Exists(Path.Combine(outDir, "result.json")));
+
+        // The finished runs are listed, each with its files: exactly the run files in the folder.
+        var runs = s.GetProperty("runs").EnumerateArray().ToList();
+        Assert.NotEmpty(runs);
+        Assert.All(runs, run => Assert.Equal("finished", run.GetProperty("state").GetString()));
+        var runFiles = runs.SelectMany(run => run.GetProperty("files").EnumerateArray().Select(e => e.GetString()!)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Directory.EnumerateFiles(outDir, "run_*").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal), runFiles);
     }
 
     [Fact]
