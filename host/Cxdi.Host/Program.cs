@@ -21,7 +21,7 @@ void OnSignal(PosixSignalContext context)
     if (!cancellation.IsCancellationRequested)
     {
         context.Cancel = true;
-        var name = context.Signal switch { PosixSignal.SIGTERM => "SIGTERM", PosixSignal.SIGHUP => "SIGHUP", _ => "interrupt" };
+        var name = context.Signal switch { PosixSignal.SIGTERM => "SIGTERM", PosixSignal.SIGHUP => "SIGHUP", _ => "SIGINT (Ctrl+C)" };
         stderr.WriteLine($"cxdi: {name} received: cancelling; finished runs are kept and summary.json is written (send it again to stop at once)");
         cancellation.Cancel();
     }
