@@ -101,6 +101,13 @@ public sealed partial class SignalTests
         Assert.True(rerun.Code == 0, rerun.Stderr);
         Assert.Empty(Directory.EnumerateFiles(outDir, "*.tmp"));
         Assert.Equal(["result.cxi", "run_00.cxi", "run_01.cxi", "summary.json", "workflow.resolved.yaml"], Directory.EnumerateFiles(outDir).Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal));
+
+        // The finished summary has numbers or null, never "NaN", and says what the PRTF means (the cxdi.phase prtf_notes).
+        var text = await File.ReadAllTextAsync(Path.Combine(outDir, "summary.json"));
+        Assert.DoesNotContain("NaN", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", text, StringComparison.Ordinal);
+        var phase = JsonDocument.Parse(text).RootElement.GetProperty("findings").GetProperty("cxdi.phase");
+        Assert.Equal(JsonValueKind.Array, phase.GetProperty("prtf_notes").ValueKind);
     }
 
     private int LastChildPid { get; set; }
