@@ -108,18 +108,18 @@ public sealed class RunTests
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("slow / separable DFT", Summary(Path.Combine(temp.Path, "results")).GetProperty("backend").GetString());
 
-        r = await Harness.RunRaw(temp.Path, new Dictionary<string, string> { ["CXDI_BACKEND"] = "slow" }, CancellationToken.None, "--plugins", Harness.TestPlugins, "run", "demo.yaml");
+        r = await Harness.RunRaw(temp.Path, new Dictionary<string, string> { ["CXDI_BACKEND"] = "slow" }, CancellationToken.None, "--plugins", Harness.TestPlugins, "run", "demo.yaml", "--overwrite");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("slow / separable DFT", Summary(Path.Combine(temp.Path, "results")).GetProperty("backend").GetString());
 
-        r = await Harness.Run(temp.Path, "run", "demo.yaml", "--backend", "test.backend.gpu");
+        r = await Harness.Run(temp.Path, "run", "demo.yaml", "--backend", "test.backend.gpu", "--overwrite");
         Assert.Equal(1, r.ExitCode);
         Assert.Equal(["cxdi: error: step 'phase' (test.phaser): compute backend test.backend.gpu is not available here: no GPU in this machine (choose another with --backend or CXDI_BACKEND)"], r.ErrorLines);
         var s = Summary(Path.Combine(temp.Path, "results"));
         Assert.Equal("failed", s.GetProperty("status").GetString());
         Assert.Equal("failed", s.GetProperty("steps")[4].GetProperty("status").GetString());
 
-        r = await Harness.Run(temp.Path, "run", "demo.yaml", "--backend", "quantum");
+        r = await Harness.Run(temp.Path, "run", "demo.yaml", "--backend", "quantum", "--overwrite");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("unknown compute backend 'quantum'", Assert.Single(r.ErrorLines));
     }
@@ -163,7 +163,7 @@ public sealed class RunTests
         Assert.Equal(["cxdi: error: internal error in plugin test.nan: returned NaN or infinite intensities at 1 measured pixels (they must be masked as invalid)"], r.ErrorLines);
 
         temp.File("f.yaml", "schema: 1\ninput: { use: test.gen, with: { nan_pixels: 3 } }\n");
-        r = await Harness.Run(temp.Path, "run", "f.yaml");
+        r = await Harness.Run(temp.Path, "run", "f.yaml", "--overwrite");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("internal error in plugin test.gen: returned NaN or infinite intensities at 3 measured pixels", Assert.Single(r.ErrorLines));
     }
@@ -198,6 +198,12 @@ public sealed class RunTests
         Assert.InRange(files.Count, 1, 39);
         Assert.All(files, f => Assert.True(File.Exists(Path.Combine(outDir, f))));
         Assert.False(File.Exists(Path.Combine(outDir, "result.json")));
+
+        // The finished runs are listed, each with its files: exactly the run files in the folder.
+        var runs = s.GetProperty("runs").EnumerateArray().ToList();
+        Assert.NotEmpty(runs);
+        var runFiles = runs.SelectMany(run => run.GetProperty("files").EnumerateArray().Select(e => e.GetString()!)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Directory.EnumerateFiles(outDir, "run_*").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal), runFiles);
     }
 
     [Fact]

@@ -155,11 +155,12 @@ public static class Cli
 
         var outOption = new Option<string?>("--out") { Description = "Output directory (default: output.directory of the workflow, else out/<name>)", HelpName = "DIR" };
         var backendOption = new Option<string?>("--backend") { Description = "Compute backend id (default: CXDI_BACKEND, else the best available)", HelpName = "ID" };
+        var overwriteOption = new Option<bool>("--overwrite") { Description = "Replace the results of an earlier run in the output directory (only files cxdi wrote: summary.json, run_NN.*, result.*); without it such a folder is refused" };
         var run = new Command("run", "Validate and run a workflow: input, steps, writers and summary.json")
         {
-            flowArgument, outOption, setOption, backendOption,
+            flowArgument, outOption, setOption, backendOption, overwriteOption,
         };
-        run.SetAction((parse, token) => Commands.RunAsync(ctx, parse.GetValue(flowArgument)!, parse.GetValue(setOption) ?? [], parse.GetValue(outOption), parse.GetValue(backendOption), token));
+        run.SetAction((parse, token) => Commands.RunAsync(ctx, parse.GetValue(flowArgument)!, parse.GetValue(setOption) ?? [], parse.GetValue(outOption), parse.GetValue(backendOption), parse.GetValue(overwriteOption), token));
         root.Subcommands.Add(run);
 
         var validate = new Command("validate", "Check a workflow completely (ids, options, shapes) without reading data beyond headers")

@@ -25,11 +25,11 @@ internal static class Commands
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static Task<int> RunAsync(CommandContext ctx, string flow, string[] sets, string? outDir, string? backend, CancellationToken token) =>
+    public static Task<int> RunAsync(CommandContext ctx, string flow, string[] sets, string? outDir, string? backend, bool overwrite, CancellationToken token) =>
         Guard(ctx, async () =>
         {
             var plan = Planner(ctx).Plan(new PlanRequest(flow, sets, outDir, ctx.Environment.CurrentDirectory));
-            var runner = new WorkflowRunner(ctx.RunEnvironment(backend));
+            var runner = new WorkflowRunner(ctx.RunEnvironment(backend) with { Overwrite = overwrite });
             var outcome = await Task.Run(() => runner.Run(plan, RunMode.Full, token), CancellationToken.None).ConfigureAwait(false);
             return outcome.ExitCode;
         });

@@ -15,6 +15,7 @@ namespace Cxdi.Host.Execution;
 public sealed class OutputSink(string directory, IReadOnlyList<PlannedPlugin> writers, Func<StepContext> contextFactory, bool deferErrors = false) : IOutputSink
 {
     private readonly List<string> _files = [];
+    private readonly List<(Reconstruction Run, List<string> Files)> _runs = [];
     private readonly Lock _lock = new();
     private CxdiException? _failure;
 
@@ -41,6 +42,21 @@ public sealed class OutputSink(string directory, IReadOnlyList<PlannedPlugin> wr
             lock (_lock)
             {
                 return [.. _files];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The runs written so far (items holding a single run, as a phaser writes each run once it finishes), with their
+    /// files: what <c>summary.json</c> lists when the phaser is cancelled or fails before it returns its set.
+    /// </summary>
+    public IReadOnlyList<(Reconstruction Run, IReadOnlyList<string> Files)> WrittenRuns
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _runs.Select(r => (r.Run, (IReadOnlyList<string>)[.. r.Files]))];
             }
         }
     }
@@ -74,6 +90,18 @@ public sealed class OutputSink(string directory, IReadOnlyList<PlannedPlugin> wr
         lock (_lock)
         {
             _files.AddRange(written);
+            if (item is ReconstructionSet { Runs: [var run] } && written.Count > 0)
+            {
+                var index = _runs.FindIndex(r => ReferenceEquals(r.Run, run));
+                if (index < 0)
+                {
+                    _runs.Add((run, [.. written]));
+                }
+                else
+                {
+                    _runs[index].Files.AddRange(written);
+                }
+            }
         }
 
         return written;

@@ -50,7 +50,7 @@ public sealed class RunSummary
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new FiniteDoubleConverter(), new FiniteSingleConverter() },
     };
 
     /// <summary>Format version of this file.</summary>
@@ -101,7 +101,7 @@ public sealed class RunSummary
     /// <summary>For a reconstruction set: every run.</summary>
     public List<RunRecord>? Runs { get; set; }
 
-    /// <summary>PRTF cut-off as a fraction of Nyquist.</summary>
+    /// <summary>PRTF cut-off as a fraction of Nyquist; null when the PRTF never falls below 1/e (the findings say why).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
     public double? PrtfCutoff { get; set; }
 
@@ -113,18 +113,24 @@ public sealed class RunSummary
     {
         Backend = set.Backend ?? Backend;
         PrtfCutoff = Finite(set.PrtfCutoff);
-        Runs = set.Runs.Select(r => new RunRecord(
-            r.Index,
-            r.Seed,
-            r.State.ToString().ToLowerInvariant(),
-            Finite(r.Llk),
-            Finite(r.FreeLlk),
-            Finite(r.Chi2),
-            r.SupportSize,
-            Finite(r.RMatch),
-            Math.Round(r.Seconds, 3),
-            r.Reason,
-            r.Files.Select(f => Relative(outputDirectory, f)).ToList())).ToList();
+        DescribeRuns(set.Runs.Select(r => (r, (IReadOnlyList<string>)r.Files)), outputDirectory);
+    }
+
+    /// <summary>Fills <see cref="Runs"/> from <paramref name="runs"/> and their files, in index order (after a cancellation or failure: the runs that were written).</summary>
+    public void DescribeRuns(IEnumerable<(Reconstruction Run, IReadOnlyList<string> Files)> runs, string outputDirectory)
+    {
+        Runs = runs.OrderBy(p => p.Run.Index).Select(p => new RunRecord(
+            p.Run.Index,
+            p.Run.Seed,
+            p.Run.State.ToString().ToLowerInvariant(),
+            Finite(p.Run.Llk),
+            Finite(p.Run.FreeLlk),
+            Finite(p.Run.Chi2),
+            p.Run.SupportSize,
+            Finite(p.Run.RMatch),
+            Math.Round(p.Run.Seconds, 3),
+            p.Run.Reason,
+            p.Files.Select(f => Relative(outputDirectory, f)).ToList())).ToList();
     }
 
     /// <summary>The path relative to the output directory when it lies inside it.</summary>
@@ -152,4 +158,42 @@ public sealed class RunSummary
     }
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    /// <summary>Writes NaN and ±Infinity as <c>null</c> (JSON has no such numbers; strings like "NaN" break readers).</summary>
+    private sealed class FiniteDoubleConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
+
+    /// <summary>Writes NaN and ±Infinity as <c>null</c>.</summary>
+    private sealed class FiniteSingleConverter : JsonConverter<float>
+    {
+        public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? float.NaN : reader.GetSingle();
+
+        public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options)
+        {
+            if (float.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
 }

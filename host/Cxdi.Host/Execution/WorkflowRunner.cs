@@ -35,6 +35,12 @@ public sealed record RunEnvironment(PluginCatalog Catalog, ILoggerFactory Logger
 {
     /// <summary>Where progress reports go (a TUI run monitor); null prints them to <see cref="Out"/> as throttled lines.</summary>
     public IProgress<ProgressReport>? Progress { get; init; }
+
+    /// <summary>
+    /// Replace the results of an earlier run in the output folder (<c>--overwrite</c>): they are deleted before the run
+    /// starts. Without it a folder holding earlier results is refused (exit 2), so that runs never mix.
+    /// </summary>
+    public bool Overwrite { get; init; }
 }
 
 /// <summary>The outcome of a run.</summary>
@@ -50,7 +56,7 @@ public sealed record RunOutcome(int ExitCode, RunSummary Summary, DataItem? Resu
 /// </summary>
 public sealed class WorkflowRunner(RunEnvironment env)
 {
-    /// <summary>Exit code of a cancelled run (128 + SIGINT, as shells report Ctrl+C).</summary>
+    /// <summary>Exit code of a cancelled run, whatever cancelled it (Ctrl+C, SIGINT, SIGTERM, SIGHUP): 128 + SIGINT, as shells report Ctrl+C.</summary>
     public const int CancelledExitCode = 130;
 
     /// <summary>Id of the analysis run automatically before the first phaser.</summary>
@@ -92,9 +98,41 @@ public sealed class WorkflowRunner(RunEnvironment env)
         if (mode == RunMode.Full)
         {
             sink = new OutputSink(plan.OutputDirectory, plan.Writers, () => NewContext("output", "output", CancellationToken.None), deferErrors: true);
+            IReadOnlyList<string> earlier;
+            try
+            {
+                earlier = OutputFolder.EarlierResults(plan.OutputDirectory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                earlier = [];
+            }
+
+            if (earlier.Count > 0 && !env.Overwrite)
+            {
+                // Nothing is written (not even summary.json): the earlier run's files stay as they were.
+                var message = $"output folder {plan.OutputDirectory} holds the results of an earlier run ({Path.GetFileName(earlier[0])}{(earlier.Count > 1 ? $" and {earlier.Count - 1} more" : "")}); pass --overwrite to replace them, or choose another folder with --out";
+                env.Error.WriteLine($"cxdi: error: {message}");
+                summary.ExitCode = 2;
+                summary.Message = message;
+                return new RunOutcome(2, summary, null);
+            }
+
             try
             {
                 Directory.CreateDirectory(plan.OutputDirectory);
+                OutputFolder.Remove(earlier);
+                if (earlier.Count > 0)
+                {
+                    env.Out.WriteLine($"{plan.Document.Name}: removed {earlier.Count} file(s) of an earlier run (--overwrite)");
+                }
+
+                var stale = AtomicFile.RemoveStale(plan.OutputDirectory);
+                if (stale.Count > 0)
+                {
+                    env.Out.WriteLine($"{plan.Document.Name}: removed {stale.Count} temporary file(s) left by an interrupted run");
+                }
+
                 AtomicFile.WriteAllText(Path.Combine(plan.OutputDirectory, "workflow.resolved.yaml"), plan.ResolvedYaml);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -212,7 +250,7 @@ public sealed class WorkflowRunner(RunEnvironment env)
         catch (OperationCanceledException)
         {
             summary.Status = "cancelled";
-            summary.Message = "cancelled by the user";
+            summary.Message = "cancelled (Ctrl+C, SIGINT, SIGTERM or SIGHUP)";
             MarkCurrent(current, stepClock, "cancelled", "cancelled");
             exitCode = CancelledExitCode;
             env.Error.WriteLine("cxdi: cancelled; files of finished runs are kept");
@@ -240,6 +278,11 @@ public sealed class WorkflowRunner(RunEnvironment env)
         if (item is ReconstructionSet set)
         {
             summary.Describe(set, plan.OutputDirectory);
+        }
+        else if (sink?.WrittenRuns is { Count: > 0 } written)
+        {
+            // The phaser was cancelled or failed before returning its set: list the runs that finished and were written.
+            summary.DescribeRuns(written, plan.OutputDirectory);
         }
 
         if (item is { Findings.Count: > 0 })

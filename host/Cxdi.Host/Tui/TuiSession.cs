@@ -141,7 +141,7 @@ public sealed class TuiSession(PluginCatalog catalog, string currentDirectory, s
     public RunOutcome Run(WorkflowPlan plan, TextWriter output, IProgress<ProgressReport> progress, CancellationToken cancellation)
     {
         using var loggers = LoggerFactory.Create(b => b.ClearProviders().AddProvider(new TextWriterLoggerProvider(output, output, verbose: false)).SetMinimumLevel(LogLevel.Warning));
-        var runner = new WorkflowRunner(new RunEnvironment(catalog, loggers, output, output, commandLine, backend, Verbose: false) { Progress = progress });
+        var runner = new WorkflowRunner(new RunEnvironment(catalog, loggers, output, output, commandLine, backend, Verbose: false) { Progress = progress, Overwrite = true });
         return runner.Run(plan, RunMode.Full, cancellation);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cxdi.Plugins.Phasing.Support;
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
@@ -252,6 +253,37 @@ internal static class Canonicalizer
         }
 
         return (new FrequencyCurve([.. freq], [.. value]), cutoff);
+    }
+
+    /// <summary>
+    /// Sentences for the findings about a PRTF curve and its cut-off: why there is no cut-off (the PRTF stays above 1/e, so the
+    /// detector edge limits the resolution, or it never reaches 1/e) and where it exceeds 1 (noise or few measured pixels).
+    /// </summary>
+    public static List<string> PrtfNotes(FrequencyCurve curve, double? cutoff)
+    {
+        ArgumentNullException.ThrowIfNull(curve);
+        var notes = new List<string>();
+        var (f, v) = (curve.Frequency, curve.Value);
+        if (v.Length == 0)
+        {
+            return notes;
+        }
+
+        if (cutoff is null)
+        {
+            notes.Add(v.Any(x => x >= Math.Exp(-1))
+                ? string.Create(CultureInfo.InvariantCulture, $"PRTF stays above 1/e up to Nyquist (to {f[^1]:0.##} of Nyquist in the corners): resolution limited by the detector edge, not by the phasing")
+                : "PRTF never reaches 1/e: the kept runs do not reproduce the measured amplitudes at any frequency, so there is no resolution estimate (check the mask, the support and the number of iterations)");
+        }
+
+        var above = Enumerable.Range(0, v.Length).Where(s => v[s] > 1).ToList();
+        if (above.Count > 0)
+        {
+            var worst = above.MaxBy(s => v[s]);
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"PRTF above 1 in {above.Count} of {v.Length} shells (up to {v[worst]:0.##} at {f[worst]:0.##} of Nyquist): there the measured amplitude is dominated by noise or few pixels are measured, so those shells say nothing about the phasing"));
+        }
+
+        return notes;
     }
 
     private static double Norm2(Complex32[] a)

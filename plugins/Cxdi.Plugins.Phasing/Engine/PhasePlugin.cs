@@ -382,7 +382,8 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         {
             ["kept"] = kept.Select(r => r.Index).ToArray(),
             ["r_match"] = kept.Select(r => r.RMatch ?? 0).ToArray(),
-            ["prtf_cutoff"] = cutoff ?? double.NaN,
+            ["prtf_cutoff"] = cutoff ?? double.NaN, // written as null; prtf_notes says why
+            ["prtf_notes"] = Canonicalizer.PrtfNotes(curve, cutoff).ToArray(),
             ["held_out_pixels"] = prepared.HeldOut,
             ["measured_pixels"] = prepared.Measured,
             ["zero_frequency_pixel"] = prepared.Centre,
