@@ -16,11 +16,7 @@ internal static class PluginAssemblyInspector
         {
             using var stream = File.OpenRead(path);
             using var pe = new PEReader(stream);
-            if (pe.HasMetadata)
-            {
-                _ = pe.GetMetadataReader();
-            }
-
+            _ = pe.PEHeaders; // headers only: cheap, and enough to tell a PE image from anything else
             return null;
         }
         catch (BadImageFormatException e)

@@ -195,6 +195,7 @@ public sealed class PluginCatalog : IDisposable
             }
 
             var found = 0;
+            var failures = _failures.Count;
             if (source.GivenByUser)
             {
                 found += Guarded(source, root, () => LoadFolder(root, loggerFactory));
@@ -208,7 +209,7 @@ public sealed class PluginCatalog : IDisposable
                 }
             }
 
-            if (found == 0 && source.GivenByUser && !_failures.Any(f => f.Folder.StartsWith(root, StringComparison.Ordinal)))
+            if (found == 0 && source.GivenByUser && _failures.Count == failures)
             {
                 throw new PluginLoadException($"no plugin found in {root}", "a plugin folder holds an assembly with a class implementing ICxdiPluginModule (build it with 'dotnet build -o DIR')");
             }
