@@ -164,6 +164,72 @@ public sealed class PluginCatalogTests
         Assert.Equal("one of multiply|add_constant", options[1].GetProperty("type").GetString());
     }
 
+    /// <summary>A directory of plugin folders: Good (the test plugins) and Broken (the test plugins rebuilt against Cxdi.Sdk 7).</summary>
+    private static (string Root, string Broken) PathWithABrokenFolder(TempDir temp)
+    {
+        var root = Path.Combine(temp.Path, "extra");
+        Harness.CopyDirectory(Harness.TestPlugins, Path.Combine(root, "Good"));
+        var broken = Path.Combine(root, "Broken");
+        Harness.CopyDirectory(Harness.TestPlugins, broken);
+        SetSdkReferenceMajor(Path.Combine(broken, "Cxdi.Host.TestPlugins.dll"), 7);
+        return (root, broken);
+    }
+
+    [Fact]
+    public async Task Run_BrokenFolderOnPluginPath_WarnsOnceAndRunsAnUnrelatedWorkflow()
+    {
+        using var temp = new TempDir();
+        var (root, broken) = PathWithABrokenFolder(temp);
+        temp.File("w.yaml", "schema: 1\nname: w\ninput: { use: test.gen, with: { size: 8 } }\nsteps:\n  - use: test.phaser\noutput:\n  writers: [test.json]\n");
+        var variables = new Dictionary<string, string> { ["CXDI_PLUGIN_PATH"] = root };
+        var r = await Harness.RunRaw(temp.Path, variables, CancellationToken.None, "run", "w.yaml");
+        Assert.Equal(0, r.ExitCode);
+        var warning = Assert.Single(r.ErrorLines);
+        Assert.StartsWith($"cxdi: warning: plugin folder {broken} failed to load, its plugins are not available: plugin {Path.Combine(broken, "Cxdi.Host.TestPlugins.dll")} was built against Cxdi.Sdk 7.", warning);
+        Assert.True(File.Exists(Path.Combine(temp.Path, "out", "w", "summary.json")));
+
+        // the built-in folder is as lenient; --plugins DIR stays strict
+        using var catalog = Load(new PluginSource(root, GivenByUser: false));
+        Assert.Equal(broken, Assert.Single(catalog.Failures).Folder);
+        Assert.NotNull(catalog.Find("test.gen"));
+        r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "--plugins", root, "run", "w.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("was built against Cxdi.Sdk 7.", Assert.Single(r.ErrorLines));
+    }
+
+    [Fact]
+    public async Task Run_WorkflowUsingAnIdNotLoaded_WhenAFolderFailed_NamesTheFolderAndItsReason()
+    {
+        using var temp = new TempDir();
+        var (root, broken) = PathWithABrokenFolder(temp);
+        var file = temp.File("w.yaml", "schema: 1\nname: w\ninput: { use: test.gen, with: { size: 8 } }\nsteps:\n  - use: acme.solver\n");
+        var variables = new Dictionary<string, string> { ["CXDI_PLUGIN_PATH"] = root };
+        var r = await Harness.RunRaw(temp.Path, variables, CancellationToken.None, "run", "w.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal(2, r.ErrorLines.Length);
+        Assert.StartsWith("cxdi: warning: plugin folder ", r.ErrorLines[0]);
+        var expected = $"{file}:5:10: unknown plugin 'acme.solver' ('cxdi plugins' lists the loaded ones); plugin folder {broken} failed to load (plugin {Path.Combine(broken, "Cxdi.Host.TestPlugins.dll")} was built against Cxdi.Sdk 7.";
+        Assert.True(r.ErrorLines[1].StartsWith(expected, StringComparison.Ordinal), r.ErrorLines[1]);
+        Assert.EndsWith("and may provide it", r.ErrorLines[1]);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")));
+    }
+
+    [Fact]
+    public async Task Plugins_JunkDllBesideAPlugin_IsOneWarningLine()
+    {
+        using var temp = new TempDir();
+        var folder = Path.Combine(temp.Path, "Cxdi.Host.TestPlugins");
+        Harness.CopyDirectory(Harness.TestPlugins, folder);
+        File.WriteAllText(Path.Combine(folder, "junk.dll"), "this is not a DLL");
+        var r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "plugins", "--plugins", folder);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("test.scale", r.Out);
+        var line = Assert.Single(r.ErrorLines);
+        Assert.StartsWith($"cxdi: warning: plugin folder {folder}: junk.dll is not an assembly or native library (", line);
+        Assert.EndsWith("); ignored", line);
+    }
+
     /// <summary>Rewrites the major version of the assembly's Cxdi.Sdk reference in place (AssemblyRef table, first column).</summary>
     private static void SetSdkReferenceMajor(string dll, ushort major)
     {

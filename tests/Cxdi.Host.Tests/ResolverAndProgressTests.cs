@@ -93,8 +93,8 @@ public sealed class ResolverAndProgressTests
         progress.Report(new ProgressReport("phase", "done") { Run = 0, RunCount = 2, Llk = 0.25, FreeLlk = 0.5, SupportSize = 42, State = RunState.Kept });
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.InRange(lines.Length, 2, 6);
-        Assert.Equal("[phase] run 1/2 cycle 0/1000 LLK 1: iterating", lines[0]);
-        Assert.Equal("[phase] run 1/2 LLK 0.25 free LLK 0.5 support 42 (kept): done", lines[^1]);
+        Assert.Equal("[phase] run 00 of 2 cycle 0/1000 LLK 1: iterating", lines[0]);
+        Assert.Equal("[phase] run 00 of 2 LLK 0.25 free LLK 0.5 support 42 (kept): done", lines[^1]);
         Assert.DoesNotContain('\u001b', output.ToString());
     }
 }

@@ -36,7 +36,7 @@ public sealed class RunTests
         Assert.Equal("", r.Error);
         Assert.Equal(0, r.ExitCode);
         var outDir = Path.Combine(temp.Path, "flows", "results");
-        Assert.Contains("[phase] run 1/3 cycle 10/10 LLK 0.5 free LLK 0.75 support 4 (kept): run done", r.Out);
+        Assert.Contains("[phase] run 00 of 3 cycle 10/10 LLK 0.5 free LLK 0.75 support 4 (kept): run done", r.Out);
         Assert.Contains("[cxdi.guardrails] measured_fraction: 0.875", r.Out);
 
         var s = Summary(outDir);
@@ -120,7 +120,7 @@ public sealed class RunTests
         Assert.Equal("failed", s.GetProperty("steps")[4].GetProperty("status").GetString());
 
         r = await Harness.Run(temp.Path, "run", "demo.yaml", "--backend", "quantum", "--overwrite");
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(2, r.ExitCode);
         Assert.Contains("unknown compute backend 'quantum'", Assert.Single(r.ErrorLines));
     }
 
@@ -323,7 +323,7 @@ public sealed class RunTests
 
         r = await Harness.Run(temp.Path, "stats", "--weights", "x");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("expects a list of number", Assert.Single(r.ErrorLines));
+        Assert.Equal(["cxdi: error: --weights x: option 'weights' of test.stats-tool item 0: expects a number, got 'x'"], r.ErrorLines);
     }
 
     [Fact]
@@ -362,5 +362,36 @@ public sealed class RunTests
         var s = Summary(outDir);
         Assert.Equal("failed", s.GetProperty("status").GetString());
         Assert.Equal(["run_00.json", "run_02.json"], s.GetProperty("files").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Run_CxdiPhaseProgress_NumbersRunsFromZeroLikeTheirFiles()
+    {
+        using var temp = new TempDir();
+        temp.File("p.yaml", """
+            schema: 1
+            name: p
+            input: { use: cxdi.simulate, with: { size: 32 } }
+            steps:
+              - use: cxdi.phase
+                id: phase
+                with: { runs: 2, keep: 1, operators: "ER**5 * HIO**5", threads: 1 }
+            """);
+        var r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "--plugins", Harness.BuiltInPlugins, "run", "p.yaml", "--out", "o");
+        Assert.Equal(0, r.ExitCode);
+        Assert.True(File.Exists(Path.Combine(temp.Path, "o", "run_00.cxi")));
+        Assert.True(File.Exists(Path.Combine(temp.Path, "o", "run_01.cxi")));
+        var lines = r.Out.Split('\n').Where(l => l.StartsWith("[phase] run ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            // "[phase] run 01 of 2 … (kept): run 01: kept": the progress index and the plugin's message agree, and name run_01.cxi
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^\[phase\] run (\d\d) of 2\b.*: run (\d\d): ");
+            Assert.True(match.Success, line);
+            Assert.Equal(match.Groups[1].Value, match.Groups[2].Value);
+            Assert.Contains(match.Groups[1].Value, new[] { "00", "01" });
+        }
+
+        Assert.Contains(lines, l => l.EndsWith(": run 00: started (support threshold 0.25)", StringComparison.Ordinal));
     }
 }

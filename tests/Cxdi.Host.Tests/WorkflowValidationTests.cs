@@ -294,4 +294,119 @@ public sealed class WorkflowValidationTests
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("-> detector 2x3 real", r.Out);
     }
+
+    [Theory]
+    [InlineData("input: { use: test.gen\nsteps: []\n", '{')]
+    [InlineData("input: [ test.gen\nsteps: []\n", '[')]
+    public async Task Validate_UnclosedFlowBraceOrBracket_IsLineColumnAndExit2(string rest, char bracket)
+    {
+        using var temp = new TempDir();
+        var file = temp.File("u.yaml", "schema: 1\n" + rest);
+        var r = await Harness.Run(temp.Path, "validate", "u.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal([$"{file}:2:8: malformed YAML: '{bracket}' is never closed (add the matching '{(bracket == '{' ? '}' : ']')}')"], r.ErrorLines);
+
+        r = await Harness.Run(temp.Path, "run", "u.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.StartsWith($"{file}:2:8: malformed YAML:", Assert.Single(r.ErrorLines));
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")));
+    }
+
+    [Theory]
+    [InlineData("schema: 1\nname: t\ninput:\n\tuse: test.gen\n")]
+    [InlineData("schema: 1\ninput:\n  use: test.gen\n\twith: { size: 8 }\n")]
+    public async Task Validate_TabIndentation_IsReportedAtTheTab(string text)
+    {
+        using var temp = new TempDir();
+        var file = temp.File("t.yaml", text);
+        var r = await Harness.Run(temp.Path, "validate", "t.yaml");
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(r.ErrorLines);
+        Assert.StartsWith($"{file}:4:1: malformed YAML:", line);
+        Assert.Contains("tab", line);
+    }
+
+    [Fact]
+    public async Task Validate_TinyArrayBeforeThePhaser_IsRefusedInTheDryRun()
+    {
+        using var temp = new TempDir();
+        temp.File("one.raw", Harness.Raw(1, 1, _ => 5));
+        var file = temp.File("p.yaml", "schema: 1\ninput: { path: one.raw }\nsteps:\n  - use: test.phaser\noutput:\n  writers: [test.json]\n");
+        var r = await Harness.Run(temp.Path, "validate", "p.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal([$"{file}:4:10: test.phaser: a 1x1 array is too small to phase: phase retrieval needs a 2D or 3D array of at least 2 pixels along every axis (check the input, and any crop or bin step before the phaser)"], r.ErrorLines);
+
+        r = await Harness.Run(temp.Path, "run", "p.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.ErrorLines);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")));
+    }
+
+    [Fact]
+    public async Task Validate_FrameStackBeforeCxdiPhase_IsRefusedWithTheFramesSumStepAndReaderOptions()
+    {
+        using var temp = new TempDir();
+        WriteNpy(Path.Combine(temp.Path, "stack.npy"), 3, 64, 64);
+        var file = temp.File("s.yaml", "schema: 1\ninput: { path: stack.npy }\nsteps:\n  - use: cxdi.phase\n");
+        var r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "--plugins", Harness.BuiltInPlugins, "validate", "s.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        var line = Assert.Single(r.ErrorLines);
+        Assert.StartsWith($"{file}:4:10: cxdi.phase: a 3x64x64 array has only 3 frames along z: that is a stack of 2D frames, not a 3D pattern to phase", line);
+        Assert.Contains("add a 'use: cxdi.frames.sum' step before the phaser", line);
+        Assert.Contains("'sum_frames: true' in the numpy.npy input options", line);
+
+        // the suggested fixes pass the dry run
+        temp.File("s.yaml", "schema: 1\ninput: { path: stack.npy, with: { sum_frames: true } }\nsteps:\n  - use: cxdi.phase\n");
+        r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "--plugins", Harness.BuiltInPlugins, "validate", "s.yaml");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("step   cxdi.phase (cxdi.phase) -> object 64x64 complex", r.Out);
+        temp.File("s.yaml", "schema: 1\ninput: { path: stack.npy }\nsteps:\n  - use: cxdi.frames.sum\n  - use: cxdi.phase\n");
+        r = await Harness.RunRaw(temp.Path, null, CancellationToken.None, "--plugins", Harness.BuiltInPlugins, "validate", "s.yaml");
+        Assert.Equal(0, r.ExitCode);
+    }
+
+    [Fact]
+    public async Task ValidateAndRun_UnknownBackend_RefusedBeforeRunningNamingTheAvailableOnes()
+    {
+        using var temp = new TempDir();
+        temp.File("good.yaml", Good);
+        const string Expected = "cxdi: error: --backend cuda: unknown compute backend 'cuda' (available: test.backend.slow, test.backend.fast, test.backend.gpu)";
+        var r = await Harness.Run(temp.Path, "validate", "good.yaml", "--backend", "cuda");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal([Expected], r.ErrorLines);
+
+        r = await Harness.Run(temp.Path, "run", "good.yaml", "--backend", "cuda");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal("", r.Out);
+        Assert.Equal([Expected], r.ErrorLines);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")));
+
+        r = await Harness.RunRaw(temp.Path, new Dictionary<string, string> { ["CXDI_BACKEND"] = "cuda" }, CancellationToken.None, "--plugins", Harness.TestPlugins, "run", "good.yaml");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("cxdi: error: CXDI_BACKEND=cuda: unknown compute backend 'cuda'", Assert.Single(r.ErrorLines));
+
+        r = await Harness.Run(temp.Path, "validate", "good.yaml", "--backend", "fast");
+        Assert.Equal(0, r.ExitCode);
+    }
+
+    /// <summary>A little-endian float32 .npy file of ones.</summary>
+    private static void WriteNpy(string path, params int[] shape)
+    {
+        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
+        header = header.PadRight(((10 + header.Length + 1 + 63) / 64 * 64) - 10 - 1) + "\n";
+        using var stream = File.Create(path);
+        using var writer = new BinaryWriter(stream);
+        writer.Write(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 });
+        writer.Write((ushort)header.Length);
+        writer.Write(System.Text.Encoding.ASCII.GetBytes(header));
+        for (var i = 0; i < shape.Aggregate(1, (a, b) => a * b); i++)
+        {
+            writer.Write(1f);
+        }
+    }
 }

@@ -60,12 +60,17 @@ public static class Cli
             return 2;
         }
 
+        foreach (var warning in catalog.Warnings)
+        {
+            stderr.WriteLine($"cxdi: warning: {warning}");
+        }
+
         var context = new CommandContext(provider, catalog, environment, stdout, stderr, verbose, "cxdi " + string.Join(' ', args.Select(Quote)));
         var root = BuildCommands(context);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"cxdi: error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see cxdi --help)");
+            stderr.WriteLine($"cxdi: error: {string.Join("; ", parse.Errors.Select(e => e.Message))}{catalog.FailureNote} (see cxdi --help)");
             return 2;
         }
 
@@ -76,7 +81,7 @@ public static class Cli
     /// <summary>The <c>--version</c> line.</summary>
     public static string VersionLine => $"cxdi {Versions.Software} (Cxdi.Sdk {Versions.Sdk})";
 
-    /// <summary>Plugin folders to load: the built-in folder, each <c>--plugins DIR</c>, each entry of <c>CXDI_PLUGIN_PATH</c>.</summary>
+    /// <summary>Plugin folders to load: the built-in folder, each <c>--plugins DIR</c> (strict), each entry of <c>CXDI_PLUGIN_PATH</c> (a folder that fails to load is a warning).</summary>
     public static IEnumerable<PluginSource> PluginSources(IReadOnlyList<string> args, CliEnvironment environment)
     {
         if (environment.BuiltInPluginDirectory is { } builtIn)
@@ -111,7 +116,7 @@ public static class Cli
         {
             foreach (var entry in list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                yield return new PluginSource(Path.GetFullPath(Path.Combine(environment.CurrentDirectory, entry)), GivenByUser: true);
+                yield return new PluginSource(Path.GetFullPath(Path.Combine(environment.CurrentDirectory, entry)), GivenByUser: true, WarnOnly: true);
             }
         }
     }
@@ -163,11 +168,11 @@ public static class Cli
         run.SetAction((parse, token) => Commands.RunAsync(ctx, parse.GetValue(flowArgument)!, parse.GetValue(setOption) ?? [], parse.GetValue(outOption), parse.GetValue(backendOption), parse.GetValue(overwriteOption), token));
         root.Subcommands.Add(run);
 
-        var validate = new Command("validate", "Check a workflow completely (ids, options, shapes) without reading data beyond headers")
+        var validate = new Command("validate", "Check a workflow completely (ids, options, shapes, backend) without reading data beyond headers")
         {
-            flowArgument, setOption,
+            flowArgument, setOption, backendOption,
         };
-        validate.SetAction((parse, token) => Commands.ValidateAsync(ctx, parse.GetValue(flowArgument)!, parse.GetValue(setOption) ?? [], token));
+        validate.SetAction((parse, token) => Commands.ValidateAsync(ctx, parse.GetValue(flowArgument)!, parse.GetValue(setOption) ?? [], parse.GetValue(backendOption), token));
         root.Subcommands.Add(validate);
 
         var check = new Command("check", "Run the input and the steps before the first phaser, then the cxdi.guardrails analysis, and print its findings")
@@ -226,6 +231,7 @@ public static class Cli
         foreach (var spec in OptionsBinder.Describe(descriptor.OptionsType))
         {
             var isBool = (Nullable.GetUnderlyingType(spec.Property.PropertyType) ?? spec.Property.PropertyType) == typeof(bool);
+            var isList = IsList(spec.Property.PropertyType);
             var help = spec.Description;
             if (spec.Unit is { } unit)
             {
@@ -237,21 +243,21 @@ public static class Cli
             {
                 Description = help.Trim(),
                 Arity = isBool ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne,
-                HelpName = isBool ? null : spec.Key.ToUpperInvariant(),
+                HelpName = isBool ? null : isList ? $"{spec.Key.ToUpperInvariant()},…" : spec.Key.ToUpperInvariant(),
             };
             command.Options.Add(option);
             options.Add((spec, option));
         }
 
         var outOption = new Option<string?>("--out") { Description = "Directory for the files the tool writes (with the cxdi.cxi writer)", HelpName = "DIR" };
-        if (!options.Any(o => o.Option.Name == "--out"))
+        if (PluginGuard.Call(descriptor.Id, () => tool.WritesOutput) && !options.Any(o => o.Option.Name == "--out"))
         {
             command.Options.Add(outOption);
         }
 
         command.SetAction((parse, token) =>
         {
-            var map = new SourceMap(name);
+            var map = new SourceMap(name, commandLine: true);
             var with = new YamlMappingNode();
             foreach (var (spec, option) in options)
             {
@@ -261,7 +267,7 @@ public static class Cli
                 }
 
                 var text = parse.GetValue(option) ?? "true";
-                var node = OptionsBinder.ParseValue(text);
+                var node = IsList(spec.Property.PropertyType) ? ParseList(text) : OptionsBinder.ParseValue(text);
                 map.MarkOrigin(node, $"{option.Name} {text}");
                 var key = new YamlScalarNode(spec.Key);
                 map.MarkOrigin(key, option.Name);
@@ -272,6 +278,27 @@ public static class Cli
             return Commands.ToolAsync(ctx, descriptor, tool, with, map, outDir, token);
         });
         root.Subcommands.Add(command);
+    }
+
+    /// <summary>True for option types given as lists (arrays and collections, not text).</summary>
+    private static bool IsList(Type type) =>
+        type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && !typeof(System.Collections.IDictionary).IsAssignableFrom(type);
+
+    /// <summary>A list option's value: YAML flow text (<c>[21, -47]</c>) as it is, else comma-separated items (<c>21,-47</c>), each parsed as a YAML scalar.</summary>
+    private static YamlNode ParseList(string text)
+    {
+        if (text.TrimStart().StartsWith('['))
+        {
+            return OptionsBinder.ParseValue(text);
+        }
+
+        var list = new YamlSequenceNode();
+        foreach (var item in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            list.Add(OptionsBinder.ParseValue(item));
+        }
+
+        return list;
     }
 }
 

@@ -28,16 +28,18 @@ internal static class Commands
     public static Task<int> RunAsync(CommandContext ctx, string flow, string[] sets, string? outDir, string? backend, bool overwrite, CancellationToken token) =>
         Guard(ctx, async () =>
         {
+            CheckBackend(ctx, backend);
             var plan = Planner(ctx).Plan(new PlanRequest(flow, sets, outDir, ctx.Environment.CurrentDirectory));
             var runner = new WorkflowRunner(ctx.RunEnvironment(backend) with { Overwrite = overwrite });
             var outcome = await Task.Run(() => runner.Run(plan, RunMode.Full, token), CancellationToken.None).ConfigureAwait(false);
             return outcome.ExitCode;
         });
 
-    public static Task<int> ValidateAsync(CommandContext ctx, string flow, string[] sets, CancellationToken token) =>
+    public static Task<int> ValidateAsync(CommandContext ctx, string flow, string[] sets, string? backend, CancellationToken token) =>
         Guard(ctx, () =>
         {
             token.ThrowIfCancellationRequested();
+            CheckBackend(ctx, backend);
             var plan = Planner(ctx).Plan(new PlanRequest(flow, sets, null, ctx.Environment.CurrentDirectory));
             var o = ctx.Out;
             o.WriteLine($"{flow}: valid");
@@ -210,6 +212,26 @@ internal static class Commands
         System.Collections.IEnumerable list => "[" + string.Join(", ", list.Cast<object?>().Select(Show)) + "]",
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>Refuses an unknown compute backend (<c>--backend</c>, else <c>CXDI_BACKEND</c>) before anything runs, naming the loaded ones.</summary>
+    private static void CheckBackend(CommandContext ctx, string? backend)
+    {
+        var wanted = backend ?? ctx.Environment.Variable(CliEnvironment.BackendVariable);
+        if (wanted is not { Length: > 0 })
+        {
+            return;
+        }
+
+        var providers = ctx.Catalog.OfRole(PluginRole.Backend).ToList();
+        if (PluginResolver.MatchBackend(providers, wanted) is not null)
+        {
+            return;
+        }
+
+        var given = backend is null ? $"{CliEnvironment.BackendVariable}={wanted}" : $"--backend {wanted}";
+        var available = providers.Count == 0 ? "no compute backend plugin is loaded" : $"available: {string.Join(", ", providers.Select(p => p.Id))}";
+        throw new UsageException($"{given}: unknown compute backend '{wanted}'{Naming.Suggest(wanted, providers.Select(p => p.Id))}{ctx.Catalog.FailureNote}", available);
+    }
 
     private static WorkflowPlanner Planner(CommandContext ctx) => ctx.Services.GetRequiredService<WorkflowPlanner>();
 

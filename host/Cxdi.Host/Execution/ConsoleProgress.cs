@@ -41,7 +41,7 @@ public sealed class ConsoleProgress(TextWriter output) : IProgress<ProgressRepor
         }
     }
 
-    /// <summary>One line: <c>[step] run 3/10 cycle 120/600 LLK 1.234 free LLK 1.301 support 1234 (kept): message</c>.</summary>
+    /// <summary>One line: <c>[step] run 03 of 10 cycle 120/600 LLK 1.234 free LLK 1.301 support 1234 (kept): message</c>.</summary>
     public static string Format(ProgressReport r)
     {
         var ci = CultureInfo.InvariantCulture;
@@ -49,10 +49,11 @@ public sealed class ConsoleProgress(TextWriter output) : IProgress<ProgressRepor
         sb.Append('[').Append(r.Step).Append(']');
         if (r.Run is { } run)
         {
-            sb.Append(ci, $" run {run + 1}");
+            // Runs are numbered from 0 as their files are (run 03 is run_03.cxi); "of N" gives the count.
+            sb.Append(ci, $" run {run:D2}");
             if (r.RunCount is { } n)
             {
-                sb.Append(ci, $"/{n}");
+                sb.Append(ci, $" of {n}");
             }
         }
 

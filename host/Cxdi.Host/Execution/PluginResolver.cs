@@ -21,7 +21,7 @@ public sealed class PluginResolver(PluginCatalog catalog, string? requestedBacke
         var all = catalog.FindAll(id);
         if (all.Count == 0)
         {
-            throw new PluginNotFoundException(id, $"plugin '{id}' is not loaded{Naming.Suggest(id, catalog.Plugins.Select(p => p.Id))}", "'cxdi plugins' lists the loaded ones");
+            throw new PluginNotFoundException(id, $"plugin '{id}' is not loaded{Naming.Suggest(id, catalog.Plugins.Select(p => p.Id))}{catalog.FailureNote}", "'cxdi plugins' lists the loaded ones");
         }
 
         var descriptor = all.FirstOrDefault(p => typeof(T).IsAssignableFrom(p.ImplementationType))
@@ -53,9 +53,8 @@ public sealed class PluginResolver(PluginCatalog catalog, string? requestedBacke
         var wanted = id ?? requestedBackend;
         if (wanted is { Length: > 0 })
         {
-            var match = providers.FirstOrDefault(p => p.Id == wanted)
-                ?? providers.FirstOrDefault(p => p.Id.EndsWith("." + wanted, StringComparison.Ordinal))
-                ?? throw new BackendUnavailableException($"unknown compute backend '{wanted}'{Naming.Suggest(wanted, providers.Select(p => p.Id))}", $"available: {string.Join(", ", providers.Select(p => p.Id))}");
+            var match = MatchBackend(providers, wanted)
+                ?? throw new BackendUnavailableException($"unknown compute backend '{wanted}'{Naming.Suggest(wanted, providers.Select(p => p.Id))}{catalog.FailureNote}", $"available: {string.Join(", ", providers.Select(p => p.Id))}");
             var provider = (IComputeBackendProvider)PluginCatalog.Create(match);
             string reason = "";
             if (!PluginGuard.Call(match.Id, () => provider.IsAvailable(out reason)))
@@ -89,6 +88,13 @@ public sealed class PluginResolver(PluginCatalog catalog, string? requestedBacke
 
         var best = candidates.OrderByDescending(c => c.Priority).First();
         return CreateWith(best.Descriptor, best.Provider);
+    }
+
+    /// <summary>The backend provider <paramref name="wanted"/> names: its full id, else the id ending in <c>.wanted</c> (<c>cpu</c> for <c>cxdi.cpu</c>); null when none.</summary>
+    public static PluginDescriptor? MatchBackend(IEnumerable<PluginDescriptor> providers, string wanted)
+    {
+        var list = providers.ToList();
+        return list.FirstOrDefault(p => p.Id == wanted) ?? list.FirstOrDefault(p => p.Id.EndsWith("." + wanted, StringComparison.Ordinal));
     }
 
     private static IComputeBackend CreateWith(PluginDescriptor descriptor, IComputeBackendProvider provider)

@@ -9,6 +9,26 @@ internal static class PluginAssemblyInspector
     private const string ModuleInterface = "ICxdiPluginModule";
     private const string ModuleNamespace = "Cxdi.Sdk.Plugins";
 
+    /// <summary>Why <paramref name="path"/> is not a PE image (managed assembly or native library) that can be read, or null when it is one.</summary>
+    public static string? NotAnImage(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            _ = pe.PEHeaders; // headers only: cheap, and enough to tell a PE image from anything else
+            return null;
+        }
+        catch (BadImageFormatException e)
+        {
+            return e.Message;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
+    }
+
     /// <summary>True when <paramref name="path"/> is a managed assembly with a class implementing <c>Cxdi.Sdk.Plugins.ICxdiPluginModule</c>; <paramref name="sdkVersion"/> is its Cxdi.Sdk reference.</summary>
     public static bool IsPluginModuleAssembly(string path, out Version? sdkVersion)
     {

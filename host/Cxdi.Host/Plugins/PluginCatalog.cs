@@ -14,7 +14,21 @@ namespace Cxdi.Host.Plugins;
 /// <summary>Where plugins are looked for.</summary>
 /// <param name="Path">A directory.</param>
 /// <param name="GivenByUser">False for the built-in <c>plugins/</c> folder (its sub-folders are plugin folders, a missing folder is fine); true for <c>--plugins</c> and <c>CXDI_PLUGIN_PATH</c> (the directory must exist and hold at least one plugin, and may itself be a plugin folder).</param>
-public sealed record PluginSource(string Path, bool GivenByUser);
+/// <param name="WarnOnly">
+/// True for <c>CXDI_PLUGIN_PATH</c> entries: a folder that cannot be used is recorded in <see cref="PluginCatalog.Failures"/>
+/// (and warned about) instead of failing the load, so that it does not block runs that do not need it. The built-in
+/// folder is always treated so; <c>--plugins DIR</c> (false) stays strict.
+/// </param>
+public sealed record PluginSource(string Path, bool GivenByUser, bool WarnOnly = false)
+{
+    /// <summary>True when a failure in this source is a warning rather than an error.</summary>
+    public bool Lenient => WarnOnly || !GivenByUser;
+}
+
+/// <summary>A plugin folder (or plugin directory) that could not be loaded, and why.</summary>
+/// <param name="Folder">The folder.</param>
+/// <param name="Reason">The load error, one line.</param>
+public sealed record PluginLoadFailure(string Folder, string Reason);
 
 /// <summary>
 /// The plugins found in plugin folders, one <see cref="PluginLoader"/> (load context) and one service provider per folder,
@@ -49,13 +63,33 @@ public sealed class PluginCatalog : IDisposable
     /// <summary>What option validation may consult: the loaded phasing operators.</summary>
     public OptionsContext OptionsContext => new() { Operators = Operators };
 
+    private readonly List<PluginLoadFailure> _failures = [];
+    private readonly List<string> _warnings = [];
+
+    /// <summary>Folders of lenient sources (built-in, <c>CXDI_PLUGIN_PATH</c>) that failed to load; their plugins are missing.</summary>
+    public IReadOnlyList<PluginLoadFailure> Failures => _failures;
+
+    /// <summary>One line per problem that did not stop the load: a failed lenient folder, a file that is no assembly beside a plugin.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>
+    /// For messages about an id that is not loaded: "" when every folder loaded, else <c>; plugin folder X failed to load (reason), it may provide it</c>
+    /// (which ids a broken folder holds cannot be known).
+    /// </summary>
+    public string FailureNote => _failures.Count == 0
+        ? ""
+        : "; " + string.Join("; ", _failures.Select(f => $"plugin folder {f.Folder} failed to load ({f.Reason}), and may provide it"));
+
     /// <summary>Every loaded plugin, in load order.</summary>
     public IReadOnlyList<PluginDescriptor> Plugins => _ordered;
 
     /// <summary>Major version of the SDK this host was built with; plugins must match it.</summary>
     public static int HostSdkMajor => typeof(ICxdiPluginModule).Assembly.GetName().Version!.Major;
 
-    /// <summary>Loads every plugin folder under <paramref name="sources"/>; throws <see cref="PluginLoadException"/> on the first unusable folder.</summary>
+    /// <summary>
+    /// Loads every plugin folder under <paramref name="sources"/>; throws <see cref="PluginLoadException"/> on the first unusable
+    /// folder of a strict source, and records those of lenient sources (<see cref="PluginSource.Lenient"/>) in <see cref="Failures"/>.
+    /// </summary>
     public static PluginCatalog Load(IEnumerable<PluginSource> sources, ILoggerFactory loggerFactory)
     {
         var catalog = new PluginCatalog();
@@ -146,40 +180,90 @@ public sealed class PluginCatalog : IDisposable
     private void LoadSource(PluginSource source, ILoggerFactory loggerFactory)
     {
         var root = Path.GetFullPath(source.Path);
-        if (!Directory.Exists(root))
+        try
         {
+            if (!Directory.Exists(root))
+            {
+                if (source.GivenByUser)
+                {
+                    throw new PluginLoadException(
+                        File.Exists(root) ? $"plugin path {root} is a file, not a directory" : $"plugin directory {root} does not exist",
+                        "give a plugin folder (holding <Name>.dll) or a directory of plugin folders");
+                }
+
+                return;
+            }
+
+            var found = 0;
+            var failures = _failures.Count;
             if (source.GivenByUser)
             {
-                throw new PluginLoadException(
-                    File.Exists(root) ? $"plugin path {root} is a file, not a directory" : $"plugin directory {root} does not exist",
-                    "give a plugin folder (holding <Name>.dll) or a directory of plugin folders");
+                found += Guarded(source, root, () => LoadFolder(root, loggerFactory));
             }
 
-            return;
-        }
-
-        var found = 0;
-        if (source.GivenByUser)
-        {
-            found += LoadFolder(root, loggerFactory);
-        }
-
-        if (found == 0)
-        {
-            foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+            if (found == 0)
             {
-                found += LoadFolder(folder, loggerFactory);
+                foreach (var folder in Directory.EnumerateDirectories(root).Order(StringComparer.Ordinal))
+                {
+                    found += Guarded(source, folder, () => LoadFolder(folder, loggerFactory));
+                }
+            }
+
+            if (found == 0 && source.GivenByUser && _failures.Count == failures)
+            {
+                throw new PluginLoadException($"no plugin found in {root}", "a plugin folder holds an assembly with a class implementing ICxdiPluginModule (build it with 'dotnet build -o DIR')");
             }
         }
-
-        if (found == 0 && source.GivenByUser)
+        catch (PluginLoadException e) when (source.Lenient)
         {
-            throw new PluginLoadException($"no plugin found in {root}", "a plugin folder holds an assembly with a class implementing ICxdiPluginModule (build it with 'dotnet build -o DIR')");
+            Fail(root, e);
         }
+    }
+
+    /// <summary>Loads one folder; for a lenient source a failure is recorded and what the folder registered is taken back.</summary>
+    private int Guarded(PluginSource source, string folder, Func<int> load)
+    {
+        var plugins = _ordered.Count;
+        var operators = _operators.Count;
+        try
+        {
+            return load();
+        }
+        catch (PluginLoadException e) when (source.Lenient)
+        {
+            foreach (var descriptor in _ordered.Skip(plugins))
+            {
+                _byId[descriptor.Id].Remove(descriptor);
+                if (_byId[descriptor.Id].Count == 0)
+                {
+                    _byId.Remove(descriptor.Id);
+                }
+            }
+
+            _ordered.RemoveRange(plugins, _ordered.Count - plugins);
+            _operators.RemoveRange(operators, _operators.Count - operators);
+            _operatorRegistry = null;
+            Fail(folder, e);
+            return 0;
+        }
+    }
+
+    private void Fail(string folder, CxdiException e)
+    {
+        _failures.Add(new PluginLoadFailure(folder, e.OneLine));
+        _warnings.Add($"plugin folder {folder} failed to load, its plugins are not available: {e.OneLine}");
     }
 
     private int LoadFolder(string folder, ILoggerFactory loggerFactory)
     {
+        foreach (var file in Directory.EnumerateFiles(folder, "*.dll").Order(StringComparer.Ordinal))
+        {
+            if (PluginAssemblyInspector.NotAnImage(file) is { } why)
+            {
+                _warnings.Add($"plugin folder {folder}: {Path.GetFileName(file)} is not an assembly or native library ({why}); ignored");
+            }
+        }
+
         var named = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
         var candidates = File.Exists(named) && PluginAssemblyInspector.IsPluginModuleAssembly(named, out _)
             ? [named]

@@ -8,12 +8,14 @@ namespace Cxdi.Host.Workflows;
 /// <param name="Message">What is wrong and how to fix it.</param>
 public sealed record Problem(string Where, string Message)
 {
-    /// <summary><c>file:line:col: message</c>.</summary>
-    public override string ToString() => $"{Where}: {Message}";
+    /// <summary><c>file:line:col: message</c>, or the message alone when there is no location.</summary>
+    public override string ToString() => Where.Length == 0 ? Message : $"{Where}: {Message}";
 }
 
 /// <summary>Maps YAML nodes back to where they came from: a line and column of the workflow file, or a <c>--set</c> argument.</summary>
-public sealed class SourceMap(string file)
+/// <param name="file">The workflow file as shown in messages (or the sub-command for command-line options).</param>
+/// <param name="commandLine">True when every value comes from the command line (a CLI tool's options): a node with no recorded origin has no location, rather than <c>file:1:1</c>.</param>
+public sealed class SourceMap(string file, bool commandLine = false)
 {
     private readonly Dictionary<YamlNode, string> _origins = new(ReferenceEqualityComparer.Instance);
 
@@ -62,13 +64,13 @@ public sealed class SourceMap(string file)
                 return origin;
             }
 
-            if (n.Start.Line > 0)
+            if (!commandLine && n.Start.Line > 0)
             {
                 return At(n.Start);
             }
         }
 
-        return $"{File}:1:1";
+        return commandLine ? "" : $"{File}:1:1";
     }
 
     /// <summary><c>file:line:col</c> for a mark.</summary>

@@ -105,7 +105,14 @@ public sealed class WorkflowDocument
                 message = message[(cut + 3)..];
             }
 
-            throw new WorkflowValidationException([new Problem(map.At(e.Start), $"malformed YAML: {message}")]);
+            var at = message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentationTab(text) is { } tab ? tab : (e.Start.Line, e.Start.Column);
+            throw new WorkflowValidationException([new Problem($"{file}:{at.Line}:{at.Column}", $"malformed YAML: {message}")]);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some unclosed flow collections ('{' or '[' without its closing bracket).
+            var (line, column, bracket) = UnclosedFlowCollection(text);
+            throw new WorkflowValidationException([new Problem($"{file}:{line}:{column}", $"malformed YAML: '{bracket}' is never closed (add the matching '{(bracket == '{' ? '}' : ']')}')")]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -131,6 +138,54 @@ public sealed class WorkflowDocument
 
         doc.Parse(problems);
         return doc;
+    }
+
+    /// <summary>Line and column (from 1) of the first tab in the leading whitespace of a line, or null.</summary>
+    private static (long Line, long Column)? FirstIndentationTab(string text)
+    {
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            for (var j = 0; j < lines[i].Length && lines[i][j] is ' ' or '\t'; j++)
+            {
+                if (lines[i][j] == '\t')
+                {
+                    return (i + 1, j + 1);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Where the last flow collection still open at the end of the YAML tokens was opened, from the tokens read before the scanner failed.</summary>
+    private static (long Line, long Column, char Bracket) UnclosedFlowCollection(string text)
+    {
+        var open = new Stack<(long Line, long Column, char Bracket)>();
+        var scanner = new Scanner(new StringReader(text));
+        try
+        {
+            while (scanner.MoveNext())
+            {
+                switch (scanner.Current)
+                {
+                    case YamlDotNet.Core.Tokens.FlowMappingStart t:
+                        open.Push((t.Start.Line, t.Start.Column, '{'));
+                        break;
+                    case YamlDotNet.Core.Tokens.FlowSequenceStart t:
+                        open.Push((t.Start.Line, t.Start.Column, '['));
+                        break;
+                    case YamlDotNet.Core.Tokens.FlowMappingEnd or YamlDotNet.Core.Tokens.FlowSequenceEnd when open.Count > 0:
+                        open.Pop();
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+        }
+
+        return open.Count > 0 ? open.Peek() : (1, 1, '{');
     }
 
     /// <summary>The scalar text of a node, or null (with a problem) when it is not a scalar.</summary>

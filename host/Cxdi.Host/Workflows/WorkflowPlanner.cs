@@ -134,7 +134,16 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
             }
 
             var current = spec;
-            spec = DryRun(planned, map, step.Plugin.UseNode, problems, () => PlanStep(planned, current));
+            var reader = input?.Descriptor;
+            spec = DryRun(planned, map, step.Plugin.UseNode, problems, () =>
+            {
+                if (planned.Plugin is IPhaser)
+                {
+                    CheckPhaserInput(current, reader);
+                }
+
+                return PlanStep(planned, current);
+            });
             if (spec is not null)
             {
                 specs.Add(spec);
@@ -274,6 +283,46 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
         }
     }
 
+    /// <summary>Fewest frames along z for a 3D array to be phased as a 3D pattern rather than taken for a stack of 2D frames.</summary>
+    public const int MinimumFramesFor3D = 8;
+
+    /// <summary>
+    /// What every phaser needs, checked in the dry run before the phaser's own <c>Plan</c>: a 2D or 3D array with at least
+    /// 2 pixels along every axis, and, in 3D, at least <see cref="MinimumFramesFor3D"/> frames (fewer is a stack of 2D
+    /// frames read as 3D: the hint names <c>cxdi.frames.sum</c> and the reader's frame options, when they exist).
+    /// </summary>
+    private void CheckPhaserInput(DataSpec input, PluginDescriptor? reader)
+    {
+        var shape = input.Shape;
+        if (shape.Rank is not (2 or 3) || shape.Dimensions.Any(n => n < 2))
+        {
+            throw new WorkflowShapeException($"a {shape} array is too small to phase: phase retrieval needs a 2D or 3D array of at least 2 pixels along every axis", "check the input, and any crop or bin step before the phaser");
+        }
+
+        if (shape.Is3D && shape.Nz < MinimumFramesFor3D)
+        {
+            var fixes = new List<string>();
+            if (catalog.Find("cxdi.frames.sum", PluginRole.Preprocessor) is not null)
+            {
+                fixes.Add("add a 'use: cxdi.frames.sum' step before the phaser");
+            }
+
+            HashSet<string> keys = reader is null ? [] : OptionsBinder.Describe(reader.OptionsType).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+            if (keys.Contains("sum_frames"))
+            {
+                fixes.Add($"set 'sum_frames: true' in the {reader!.Id} input options");
+            }
+
+            if (keys.Contains("frame_count"))
+            {
+                fixes.Add($"read one frame with 'frame_count: 1'{(keys.Contains("first_frame") ? " (and 'first_frame')" : "")} in the input options");
+            }
+
+            var hint = fixes.Count > 0 ? string.Join(", or ", fixes) : "reduce the stack to one 2D pattern before the phaser ('cxdi plugins' lists the steps)";
+            throw new WorkflowShapeException($"a {shape} array has only {shape.Nz} frames along z: that is a stack of 2D frames, not a 3D pattern to phase (3D needs at least {MinimumFramesFor3D})", hint);
+        }
+    }
+
     private static DataSpec? DryRun(PlannedPlugin plugin, SourceMap map, YamlNode? node, List<Problem> problems, Func<DataSpec> plan)
     {
         try
@@ -300,7 +349,7 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
         {
             var sameRole = catalog.Plugins.Where(p => roles.Contains(p.Role)).Select(p => p.Id).ToList();
             var suggestion = Naming.Suggest(id, sameRole.Count > 0 ? sameRole : catalog.Plugins.Select(p => p.Id));
-            problems.Add(map.Problem(node, $"unknown plugin '{id}'{suggestion} ('cxdi plugins' lists the loaded ones)"));
+            problems.Add(map.Problem(node, $"unknown plugin '{id}'{suggestion} ('cxdi plugins' lists the loaded ones){catalog.FailureNote}"));
             return null;
         }
 

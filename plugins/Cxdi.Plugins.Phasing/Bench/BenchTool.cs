@@ -29,6 +29,9 @@ public sealed class BenchTool : ICliTool
     public string Command => "bench";
 
     /// <inheritdoc />
+    public bool WritesOutput => false;
+
+    /// <inheritdoc />
     public int Run(PluginOptions options, TextWriter output, StepContext context)
     {
         ArgumentNullException.ThrowIfNull(output);

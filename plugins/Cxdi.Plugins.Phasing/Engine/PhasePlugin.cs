@@ -157,7 +157,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         foreach (var run in result.Runs)
         {
             var why = run.State == RunState.Rejected && run.Reason is { } reason ? $": {reason}" : "";
-            Report(context, $"run {run.Index}: {run.State.ToString().ToLowerInvariant()}{why}", run.Index, options.Runs, run.State, run);
+            Report(context, $"run {run.Index:D2}: {run.State.ToString().ToLowerInvariant()}{why}", run.Index, options.Runs, run.State, run);
         }
 
         Report(context, $"{result.Runs.Count(r => r.State == RunState.Kept)} run(s) kept of {options.Runs}", null, options.Runs, null);
@@ -203,7 +203,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         var notes = new List<string>();
         for (var attempt = 0; ; attempt++)
         {
-            Report(context, $"run {index}: started (support threshold {threshold:G3})", index, options.Runs, RunState.Running);
+            Report(context, $"run {index:D2}: started (support threshold {threshold:G3})", index, options.Runs, RunState.Running);
             try
             {
                 var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
@@ -214,7 +214,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
                     run.Reason = string.Join("; ", notes);
                 }
 
-                Report(context, $"run {index}: finished in {run.Seconds:F2} s, LLK {run.Llk:G4}, free LLK {run.FreeLlk:G4}, support {run.SupportSize}", index, options.Runs, RunState.Finished, run);
+                Report(context, $"run {index:D2}: finished in {run.Seconds:F2} s, LLK {run.Llk:G4}, free LLK {run.FreeLlk:G4}, support {run.SupportSize}", index, options.Runs, RunState.Finished, run);
                 return run;
             }
             catch (SupportException e) when (attempt < options.SupportRetries)
@@ -225,13 +225,13 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             }
             catch (OperationCanceledException)
             {
-                Report(context, $"run {index}: cancelled", index, options.Runs, RunState.Cancelled);
+                Report(context, $"run {index:D2}: cancelled", index, options.Runs, RunState.Cancelled);
                 return new Reconstruction { Index = index, Seed = seed, Shape = observations.Shape, State = RunState.Cancelled, Reason = "cancelled" };
             }
             catch (CxdiException e)
             {
                 notes.Add(e.OneLine);
-                Report(context, $"run {index}: failed: {e.OneLine}", index, options.Runs, RunState.Failed);
+                Report(context, $"run {index:D2}: failed: {e.OneLine}", index, options.Runs, RunState.Failed);
                 return new Reconstruction { Index = index, Seed = seed, Shape = observations.Shape, State = RunState.Failed, Reason = string.Join("; ", notes) };
             }
         }
@@ -246,7 +246,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
 
         context.Cancellation.ThrowIfCancellationRequested();
         var m = state.LastMetrics;
-        context.Progress.Report(new ProgressReport(context.StepId, $"run {index}: cycle {state.Cycle}/{cycles}")
+        context.Progress.Report(new ProgressReport(context.StepId, $"run {index:D2}: cycle {state.Cycle}/{cycles}")
         {
             Run = index,
             RunCount = options.Runs,

@@ -100,6 +100,9 @@ public sealed class PlanTool : ICliTool
     public string Command => "plan";
 
     /// <inheritdoc />
+    public bool WritesOutput => false;
+
+    /// <inheritdoc />
     public int Run(PluginOptions options, TextWriter output, StepContext context)
     {
         var plan = ((PlanOptions)options).ToPlan();

@@ -13,6 +13,9 @@ public interface ICliTool : IPlugin
     /// <summary>The sub-command name, one lower-case word (<c>plan</c>).</summary>
     string Command { get; }
 
+    /// <summary>True (the default) when the tool writes files through <see cref="StepContext.Output"/>, so the host offers <c>--out DIR</c>; false hides that option.</summary>
+    bool WritesOutput => true;
+
     /// <summary>Runs the tool, writing human (or JSON) output to <paramref name="output"/>; returns the process exit code (0 success, 1 failure, 2 bad input).</summary>
     int Run(PluginOptions options, TextWriter output, StepContext context);
 }

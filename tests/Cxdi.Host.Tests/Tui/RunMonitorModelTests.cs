@@ -90,8 +90,8 @@ public sealed class RunMonitorModelTests
         [
             "[input] test.gen read 16x16",
             "[mask] 50%: thresholding",
-            "[phase] run 2/3 LLK 0.47082 free LLK 0.52874 support 416 (kept): run 1: finished",
-            "[phase] run 3/3 (failed): run 2: failed: support too small",
+            "[phase] run 01 of 3 LLK 0.47082 free LLK 0.52874 support 416 (kept): run 1: finished",
+            "[phase] run 02 of 3 (failed): run 2: failed: support too small",
             "[phase] cxdi.phase done in 1.00 s",
         ], model.Log);
 
@@ -183,7 +183,7 @@ public sealed class RunMonitorModelTests
         Assert.True(changes >= 4);
         Assert.Contains(model.Log, l => l.Contains("quickstart: succeeded", StringComparison.Ordinal));
         Assert.Equal(4, model.Log.Count(l => l.StartsWith("[phase] run ", StringComparison.Ordinal)));
-        Assert.Contains("[phase] run 1/4 cycle 10/10 LLK 0.5 free LLK 0.75 support 0 (kept): run done", model.Log);
+        Assert.Contains("[phase] run 00 of 4 cycle 10/10 LLK 0.5 free LLK 0.75 support 0 (kept): run done", model.Log);
         Assert.True(File.Exists(Path.Combine(model.OutputDirectory!, "summary.json")));
         Assert.IsType<ReconstructionSet>(model.Outcome!.Result);
     }
