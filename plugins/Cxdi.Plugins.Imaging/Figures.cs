@@ -202,6 +202,8 @@ internal static class Figures
         var right = (f.Col0 + px.Cols) * f.Step;
         var upper = f.Row0 * f.Step;
         var lower = (f.Row0 + px.Rows) * f.Step;
+        // Row 0 at the top (imshow's origin='upper'): the vertical axis is inverted, from `upper` (row 0) at the top of
+        // the panel down to `lower` (the last row) at its bottom, and the bitmap's first row is drawn at the top.
         var image = plot.Add.ImageRect(new Image(bytes), new CoordinateRect(left, right, upper, lower));
         image.AntiAlias = false;
         plot.Axes.SetLimits(left, right, lower, upper);

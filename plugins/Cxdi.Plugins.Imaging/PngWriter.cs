@@ -11,6 +11,13 @@ namespace Cxdi.Plugins.Imaging;
 /// Writes PNG pictures of a reconstruction set (amplitude, phase, support, measured diffraction, metric curves, PRTF) or of
 /// diffraction data (log-scale intensity with the mask, ground truth), as <c>&lt;base&gt;_&lt;picture&gt;.png</c>, each atomically.
 /// 3D arrays are shown as their xy, xz and yz central slices side by side.
+/// <para>
+/// Orientation, the same in every picture (detector and object space, 2D and each 3D slice): array row 0 is at the top
+/// and column 0 at the left, so the vertical axis (y, or z in the xz and yz slices) points <em>down</em> and its ticks
+/// grow downwards — matplotlib's <c>imshow</c> default (<c>origin='upper'</c>) and PyNX's pictures of a detector frame.
+/// silx's image view puts row 0 at the bottom by default (y up): there the same array appears flipped top to bottom.
+/// Nothing is flipped on reading or writing: what a reader returns as row r is row r of the picture.
+/// </para>
 /// </summary>
 [CxdiPlugin("cxdi.png", "1.0.0", Description = "PNG pictures for people: amplitude, phase, support, log-scale diffraction with mask, LLK curves, PRTF")]
 public sealed class PngWriter : DataWriterBase<PngWriterOptions>

@@ -87,7 +87,7 @@ public sealed class Hdf5ReaderTests : IDisposable
         Assert.Equal(ReadExpected("sum"), sum.Intensity);
     }
 
-    [PythonFact("numpy", "h5py", "hdf5plugin")]
+    [PythonFact("numpy", "h5py", "hdf5plugin", Python.BitshuffleFilter)]
     public void Read_BitshuffleLz4AndLz4Chunks_MatchH5py()
     {
         Python.Run(Prelude + """
@@ -172,6 +172,25 @@ public sealed class Hdf5ReaderTests : IDisposable
     }
 
     [PythonFact("numpy", "h5py")]
+    public void Read_TruncatedH5pyFile_SaysTruncatedOrCorruptNamingFile()
+    {
+        Python.Run("""
+            import numpy as np, h5py, os
+            with h5py.File('cut.h5', 'w') as f:
+                f['entry/data/data'] = np.ones((2, 64, 64), np.float32)
+            size = os.path.getsize('cut.h5')
+            with open('cut.h5', 'r+b') as f:
+                f.truncate(size - 5000)
+            """, _tmp.Path);
+
+        var error = Assert.Throws<InvalidInputException>(() => _reader.Read(new DataPath(_tmp.File("cut.h5")), new Hdf5Options(), StepContext.None));
+
+        Assert.Contains("cut.h5", error.OneLine, StringComparison.Ordinal);
+        Assert.Contains("truncated or corrupt", error.OneLine, StringComparison.Ordinal);
+        Assert.DoesNotContain("holds no 2D or 3D", error.OneLine, StringComparison.Ordinal);
+    }
+
+    [PythonFact("numpy", "h5py")]
     public void Read_LimaAndBlissLayouts_FindTheFramesNotTheMask()
     {
         Python.Run(Prelude + """
@@ -229,7 +248,7 @@ public sealed class EigerMasterTests : IDisposable
 
     public void Dispose() => _tmp.Dispose();
 
-    [PythonFact("numpy", "h5py", "hdf5plugin")]
+    [PythonFact("numpy", "h5py", "hdf5plugin", Python.BitshuffleFilter)]
     public void Read_EigerMasterWithExternalDataFiles_ConcatenatesFrames()
     {
         Python.Run("""

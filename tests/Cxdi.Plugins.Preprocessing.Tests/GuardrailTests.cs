@@ -9,11 +9,11 @@ public sealed class GuardrailTests
     [Fact]
     public void Oversampling_Rectangle_MatchesArrayOverObjectSize()
     {
-        // A 16 × 24 px rectangle in 128 × 128: autocorrelation extent 31 × 47 → σ = 128/15.5 = 8.26 and 128/23.5 = 5.45.
+        // A 16 × 24 px rectangle in 128 × 128: autocorrelation extent 31 × 47 = 2a − 1 → a = 16 × 24, σ = 128/16 = 8 and 128/24 = 5.33.
         var data = Synth.Rectangle(128, 16, 24);
         var (m, findings) = GuardrailsAnalysis.Check(data, new GuardrailsOptions(), TestResolver.Context());
-        Assert.Equal(128 / 15.5, m.Oversampling[0], 0.05);
-        Assert.Equal(128 / 23.5, m.Oversampling[1], 0.05);
+        Assert.Equal(128 / 16.0, m.Oversampling[0], 0.05);
+        Assert.Equal(128 / 24.0, m.Oversampling[1], 0.05);
         Assert.Equal("info", findings.Single(f => f.Code == "oversampling").Level);
         Assert.Equal(0.0, m.HiddenSpeckleFraction);
         Assert.True(m.Asymmetry < 1e-3);
@@ -52,9 +52,9 @@ public sealed class GuardrailTests
     [Fact]
     public void Oversampling_BelowThree_IsAWarning()
     {
-        // 26 px wide in 64: σ_x = 64/25.5 = 2.5.
+        // 26 px wide in 64: σ_x = 64/26 = 2.46.
         var (m, findings) = GuardrailsAnalysis.Check(Synth.Rectangle(64, 8, 26), new GuardrailsOptions(), TestResolver.Context());
-        Assert.Equal(64 / 25.5, m.Oversampling[1], 0.05);
+        Assert.Equal(64 / 26.0, m.Oversampling[1], 0.05);
         var f = findings.Single(x => x.Code == "oversampling");
         Assert.Equal("warning", f.Level);
         Assert.Contains("along x", f.Message, StringComparison.Ordinal);

@@ -122,7 +122,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
                 array.Metadata["cxi_version"] = ReadScalar(file.Dataset("/cxi_version")) ?? 0;
             }
 
-            array.Mask = ReadMask(file, source, options, normal, frames, where);
+            array.Mask = ReadMask(file, source, options, normal, frames, where, array.Metadata);
             array.Geometry = ReadGeometry(file, path, options, frames, where);
             array.GroundTruth = ReadGroundTruth(file, path);
             return array;
@@ -178,10 +178,93 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         };
     }
 
+    /// <summary>
+    /// Throws when the file is shorter than the end-of-file address its superblock records, as the HDF5 library does
+    /// ("truncated file"): a copy cut short otherwise surfaces as a missing dataset or an unreadable chunk.
+    /// </summary>
+    internal static void CheckComplete(string file)
+    {
+        var length = new FileInfo(file).Length;
+        if (SuperblockEndOfFile(file) is { } end && end > length)
+        {
+            throw new InvalidInputException(file, $"is truncated or corrupt: it holds {length} bytes but its HDF5 superblock says {end}", "copy the file again (compare its size or checksum with the original); h5dump -H FILE shows what is still readable");
+        }
+    }
+
+    /// <summary>The end-of-file address recorded by the superblock plus its base address; null when it cannot be parsed.</summary>
+    private static long? SuperblockEndOfFile(string file)
+    {
+        using var stream = File.OpenRead(file);
+        var buffer = new byte[128];
+        for (long at = 0; at + Signature.Length <= stream.Length; at = at == 0 ? 512 : at * 2)
+        {
+            stream.Position = at;
+            var n = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            if (n < Signature.Length || !buffer.AsSpan(0, Signature.Length).SequenceEqual(Signature))
+            {
+                continue;
+            }
+
+            var b = buffer.AsSpan(0, n);
+            var version = b.Length > 8 ? b[8] : -1;
+            int offsets, addresses;
+            if (version is 0 or 1)
+            {
+                // Versions 0/1: size of offsets at byte 13; base, free-space, end-of-file addresses from byte 24 (28 for v1).
+                offsets = b.Length > 13 ? b[13] : 0;
+                addresses = version == 0 ? 24 : 28;
+            }
+            else if (version is 2 or 3)
+            {
+                // Versions 2/3: size of offsets at byte 9; base, extension, end-of-file addresses from byte 12.
+                offsets = b.Length > 9 ? b[9] : 0;
+                addresses = 12;
+            }
+            else
+            {
+                return null;
+            }
+
+            if (offsets is not (2 or 4 or 8) || addresses + (3 * offsets) > b.Length)
+            {
+                return null;
+            }
+
+            var baseAddress = ReadOffset(b.Slice(addresses, offsets));
+            var end = ReadOffset(b.Slice(addresses + (2 * offsets), offsets));
+            if (end == ulong.MaxValue || baseAddress == ulong.MaxValue)
+            {
+                return null;
+            }
+
+            var total = baseAddress + end;
+            return total > long.MaxValue ? null : (long)total;
+        }
+
+        return null;
+    }
+
+    private static ulong ReadOffset(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.ToArray().All(x => x == 0xff))
+        {
+            return ulong.MaxValue;
+        }
+
+        ulong v = 0;
+        for (var i = bytes.Length - 1; i >= 0; i--)
+        {
+            v = (v << 8) | bytes[i];
+        }
+
+        return v;
+    }
+
     private static T Guard<T>(DataPath source, Func<T> body)
     {
         try
         {
+            CheckComplete(source.File);
             return body();
         }
         catch (CxdiException)
@@ -454,7 +537,7 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
     private static bool IsFlagMask(string path, ElementType type) =>
         ElementTypes.IsInteger(type) && type != ElementType.Bool && path.EndsWith("/mask", StringComparison.Ordinal);
 
-    private static uint[]? ReadMask(NativeFile file, DataPath source, Hdf5Options options, long[] dataDims, FrameRange? frames, string where)
+    private static uint[]? ReadMask(NativeFile file, DataPath source, Hdf5Options options, long[] dataDims, FrameRange? frames, string where, IDictionary<string, object> counts)
     {
         if (string.Equals(options.MaskDataset, "none", StringComparison.OrdinalIgnoreCase))
         {
@@ -512,14 +595,62 @@ public sealed class Hdf5Reader : ArrayReaderBase<Hdf5Options>
         }
         else
         {
+            var informational = new long[CxiInformational.Length];
             for (var i = 0; i < flags.Length; i++)
             {
-                // Object-space bits (support) never mark detector pixels unknown.
-                flags[i] &= ~(uint)MaskFlags.Support;
+                for (var b = 0; b < CxiInformational.Length; b++)
+                {
+                    informational[b] += (flags[i] & CxiInformational[b].Bit) != 0 ? 1 : 0;
+                }
+
+                flags[i] = CxiFlags(flags[i]);
+            }
+
+            for (var b = 0; b < CxiInformational.Length; b++)
+            {
+                if (informational[b] > 0)
+                {
+                    counts[$"cxi_mask_{CxiInformational[b].Name}_count"] = informational[b];
+                }
             }
         }
 
         return flags;
+    }
+
+    /// <summary>
+    /// The CXI 1.6 pixel-mask bits that do not make a pixel unknown: its value was measured and is used, the bit only
+    /// describes it. Readers count them (metadata <c>cxi_mask_NAME_count</c>) and drop them.
+    /// </summary>
+    private static readonly (uint Bit, string Name)[] CxiInformational =
+    [
+        (0x400, "noisy"),
+        (0x800, "artifact_corrected"),
+        (0x2000, "peak_for_hitfinder"),
+        (0x4000, "photon_background_corrected"),
+    ];
+
+    /// <summary>
+    /// Maps a CXI 1.6 pixel-mask value to <see cref="MaskFlags"/>. Not measured (left free by phasing):
+    /// 0x1 INVALID, 0x2 SATURATED, 0x4 HOT, 0x8 DEAD, 0x10 SHADOWED (→ Beamstop), 0x20 IN_PEAKMASK (→ User: excluded by
+    /// the analysis that wrote it), 0x40 TO_BE_IGNORED (→ Ignore), 0x80 BAD (→ Gap, the bit cxdi.cxi writes for gaps),
+    /// 0x100 OUT_OF_RESOLUTION_LIMITS (→ Empty, the bit cxdi.cxi writes for unmeasured voxels), 0x200 MISSING (→ Missing),
+    /// 0x1000 FAILED_ARTIFACT_CORRECTION (→ Invalid: the stored value is known to be wrong) and the unassigned bits
+    /// 0x8000 and 0x20000 up (→ Invalid: unknown meaning, so not trusted). Informational (measured, dropped): 0x400 NOISY,
+    /// 0x800 ARTIFACT_CORRECTED, 0x2000 PEAK_FOR_HITFINDER, 0x4000 PHOTON_BACKGROUND_CORRECTED, and 0x10000, the
+    /// object-space support bit, which never marks a detector pixel.
+    /// </summary>
+    internal static uint CxiFlags(uint v)
+    {
+        const uint sameBits = 0x3ff; // INVALID … MISSING: the SDK's flags use CXI's bit values
+        const uint informational = 0x400 | 0x800 | 0x2000 | 0x4000 | (uint)MaskFlags.Support;
+        var f = v & sameBits;
+        if ((v & ~(sameBits | informational)) != 0)
+        {
+            f |= (uint)MaskFlags.Invalid;
+        }
+
+        return f;
     }
 
     private static uint EigerFlags(uint v)

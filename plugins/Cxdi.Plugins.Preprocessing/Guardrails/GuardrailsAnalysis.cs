@@ -119,6 +119,25 @@ public sealed class GuardrailsAnalysis : IAnalysis
         var dims = s.Dimensions;
         var names = s.Is3D ? new[] { "z", "y", "x" } : ["y", "x"];
 
+        // Nothing to phase: no measured pixel holds a photon.
+        long usable = 0, positive = 0;
+        for (long i = 0; i < data.Intensity.LongLength; i++)
+        {
+            if (Measured(data, i))
+            {
+                usable++;
+                positive += data.Intensity[i] > 0 ? 1 : 0;
+            }
+        }
+
+        if (positive == 0)
+        {
+            findings.Add(new("refusal", "empty", usable,
+                $"The pattern is empty: all pixels are zero or masked ({s.Length - usable} of {s.Length} masked or not finite, {usable} measured at zero), so there is nothing to phase. Check the file, the dataset and frame read, the mask and any threshold applied before this step."));
+            var none = Enumerable.Repeat(double.NaN, dims.Length).ToArray();
+            return (new GuardrailMeasurements(none, none, double.NaN, new int[dims.Length], 0, double.NaN), findings);
+        }
+
         // Oversampling from the autocorrelation extent.
         var extent = AutocorrelationExtent(data, options.AutocorrelationThreshold, context, out var guessedNearCentre);
         var sigma = new double[dims.Length];
@@ -126,10 +145,11 @@ public sealed class GuardrailsAnalysis : IAnalysis
         var aliased = new bool[dims.Length];
         for (var a = 0; a < dims.Length; a++)
         {
-            // An autocorrelation reaching the array border has wrapped around: the object spans at least half the field of
-            // view along that axis, so σ ≤ 2 there and only that bound is known.
-            aliased[a] = dims[a] > 1 && extent[a] >= dims[a] - 1;
-            size[a] = Math.Max(extent[a] / 2.0, 0.5);
+            // The autocorrelation of an object a px wide spans 2a − 1 px, so a = (extent + 1)/2 and σ = N/a: σ = 2 exactly
+            // fills N − 1 px. An autocorrelation filling all N px has wrapped around: the object spans more than half the
+            // field of view along that axis, so σ < 2 there and only that bound is known.
+            aliased[a] = dims[a] > 1 && extent[a] >= dims[a];
+            size[a] = Math.Max((extent[a] + 1) / 2.0, 0.5);
             sigma[a] = dims[a] / size[a];
         }
 
@@ -192,7 +212,7 @@ public sealed class GuardrailsAnalysis : IAnalysis
                 saturated++;
             }
 
-            if (data.IsMeasured(i))
+            if (Measured(data, i))
             {
                 var v = data.Intensity[i];
                 if (v > max)
@@ -219,16 +239,24 @@ public sealed class GuardrailsAnalysis : IAnalysis
                     : $"No pixel is flagged saturated and the measured maximum ({StepLog.F(max)} counts) is not a flat top."));
         }
 
-        // Friedel asymmetry.
+        // Friedel asymmetry: a wrong centre (symmetric about another centre nearby) warns; an object asymmetric about every
+        // centre is complex-valued (absorbing, strained or with phase structure), which phasing handles: it is said, not warned.
         var asym = Asymmetry(data);
+        var (bestAsym, dy2, dx2) = asym > options.WarnAsymmetry ? BestCentreAsymmetry(data) : (asym, 0, 0);
+        var (cy, cx) = Pixels.Centre(data);
         if (double.IsNaN(asym))
         {
             findings.Add(new("warning", "asymmetry", asym, "No pixel pair (q, −q) is measured on both sides, so the centre cannot be checked: verify the beam centre."));
         }
-        else if (asym > options.WarnAsymmetry)
+        else if (asym > options.WarnAsymmetry && bestAsym < asym / 2)
         {
             findings.Add(new("warning", "asymmetry", asym,
-                $"The pattern is {StepLog.F(100 * asym, "F0")} % asymmetric (‖I − I(−q)‖/‖I‖ about the centre): check the beam centre (run cxdi.center), or expect a complex-valued (absorbing or strained) object."));
+                $"The pattern is {StepLog.F(100 * asym, "F0")} % asymmetric about the beam centre (row {StepLog.F(cy, "F1")}, column {StepLog.F(cx, "F1")}) but only {StepLog.F(100 * bestAsym, "F0")} % about (row {StepLog.F(cy + (dy2 / 2.0), "F1")}, column {StepLog.F(cx + (dx2 / 2.0), "F1")}): the centre is probably off; run cxdi.center or set the beam centre."));
+        }
+        else if (asym > options.WarnAsymmetry)
+        {
+            findings.Add(new("info", "asymmetry", asym,
+                $"The pattern is {StepLog.F(100 * asym, "F0")} % asymmetric (‖I − I(−q)‖/‖I‖) about the beam centre and no less about any centre within 2 px: the object is complex-valued (absorbing, strained or with phase structure), as phasing with complex objects expects; do not impose a real or positive object."));
         }
         else
         {
@@ -260,11 +288,11 @@ public sealed class GuardrailsAnalysis : IAnalysis
                 {
                     var i = ((((long)z * s.Ny) + y) * s.Nx) + x;
                     float v;
-                    if (data.IsMeasured(i))
+                    if (Measured(data, i))
                     {
                         v = data.Intensity[i];
                     }
-                    else if (SymmetrizeStep.Mirror(s, z2, y2, x2, z, y, x) is var j && j >= 0 && data.IsMeasured(j))
+                    else if (SymmetrizeStep.Mirror(s, z2, y2, x2, z, y, x) is var j && j >= 0 && Measured(data, j))
                     {
                         v = data.Intensity[j];
                     }
@@ -297,32 +325,354 @@ public sealed class GuardrailsAnalysis : IAnalysis
             }
         }
 
-        Inpaint(values, known, s);
+        // Every guess of the unknown intensities agrees with the measurement; the true ones give the autocorrelation of the
+        // true object, and a wrong guess adds a broad term that only widens it. So several physically motivated guesses are
+        // made and the most compact autocorrelation they give is kept: the unknown pixels inpainted from their neighbours;
+        // the hidden central speckle extrapolated with the Guinier law; then its intensities solved for so that the
+        // autocorrelation vanishes where it must (RefineCentre), first on the array's outer frame, then twice outside the
+        // support found.
+        using var backend = Fft.Backend(context, "cxdi.guardrails");
+        var plain = (float[])values.Clone();
+        Inpaint(plain, (bool[])known.Clone(), s);
+        var buffer = Autocorrelation(plain, s, backend);
+        var best = Extent(buffer, threshold, s);
+        var centre = FillCentralSpeckle(values, known, s, s.Is3D ? s.Nz / 2 : 0, cy, cx);
+        if (centre.Count > 0)
+        {
+            Inpaint(values, known, s);
+            buffer = Autocorrelation(values, s, backend);
+            best = Smaller(best, Extent(buffer, threshold, s));
+            if (centre.Count <= MaxCentreUnknowns)
+            {
+                RefineCentre(values, centre, buffer, s, backend, OuterFrame(s));
+                best = Smaller(best, Extent(buffer, threshold, s));
+                for (var round = 0; round < 2; round++)
+                {
+                    var outside = Dilate(Support(buffer, (float)(threshold * buffer[0].Abs), s), s);
+                    for (long i = 0; i < outside.LongLength; i++)
+                    {
+                        outside[i] = !outside[i];
+                    }
+
+                    if (outside.Count(o => o) < centre.Count * 4)
+                    {
+                        break;
+                    }
+
+                    RefineCentre(values, centre, buffer, s, backend, outside);
+                    best = Smaller(best, Extent(buffer, threshold, s));
+                }
+            }
+        }
+
+        return s.Is3D ? best : [best[1], best[2]];
+    }
+
+    private static int[] Smaller(int[] a, int[] b) => (double)a[0] * a[1] * a[2] <= (double)b[0] * b[1] * b[2] ? a : b;
+
+    private static Complex32[] Autocorrelation(float[] values, Shape s, IComputeBackend backend)
+    {
         var buffer = new Complex32[s.Length];
         for (long i = 0; i < buffer.LongLength; i++)
         {
             buffer[i] = new Complex32(values[i], 0);
         }
 
-        using (var backend = Fft.Backend(context, "cxdi.guardrails"))
+        backend.Transform(buffer, s, FftDirection.Inverse);
+        return buffer;
+    }
+
+    /// <summary>Extent (z, y, x) of the bounding box, in centred (signed) coordinates, of the solid support above <paramref name="threshold"/> × the peak.</summary>
+    private static int[] Extent(Complex32[] buffer, double threshold, Shape s)
+    {
+        var above = Support(buffer, (float)(threshold * buffer[0].Abs), s);
+        int[] lo = [0, 0, 0], hi = [0, 0, 0];
+        int[] n = [s.Nz, s.Ny, s.Nx];
+        for (var z = 0; z < s.Nz; z++)
         {
-            backend.Transform(buffer, s, FftDirection.Inverse);
+            for (var y = 0; y < s.Ny; y++)
+            {
+                for (var x = 0; x < s.Nx; x++)
+                {
+                    if (!above[((((long)z * s.Ny) + y) * s.Nx) + x])
+                    {
+                        continue;
+                    }
+
+                    int[] c = [Signed(z, n[0]), Signed(y, n[1]), Signed(x, n[2])];
+                    for (var a = 0; a < 3; a++)
+                    {
+                        lo[a] = Math.Min(lo[a], c[a]);
+                        hi[a] = Math.Max(hi[a], c[a]);
+                    }
+                }
+            }
         }
 
-        var peak = buffer[0].Abs;
-        var level = (float)(threshold * peak);
+        return [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1];
+    }
 
-        // Bounding box, in centred (signed) coordinates, of the pixels above the level that have at least 5 such pixels in
-        // their 3×3(×3) neighbourhood (themselves included): isolated noise spikes do not count, while zero crossings
-        // inside the autocorrelation (from the masked central speckle) do not cut it short as a connected fill would.
+    /// <summary>
+    /// Fills the unknown region around the beam (the beamstop) with the Guinier law I(q) = I₀·exp(−b·q²) fitted to the
+    /// known pixels of the ring out to twice its radius: near q = 0 every compact object's intensity falls off as a
+    /// Gaussian, so this is far closer to the hidden central speckle than a mean of the rim, whose shortfall would spread
+    /// over the whole autocorrelation. A ring that rises outwards (the beamstop covers several speckles) gives b = 0, the
+    /// ring's mean. The filled pixels become <paramref name="known"/>; the caller still treats them as guesses.
+    /// </summary>
+    internal static List<long> FillCentralSpeckle(float[] values, bool[] known, Shape s, int cz, double cy, double cx)
+    {
+        int z0 = cz, y0 = (int)Math.Round(cy), x0 = (int)Math.Round(cx);
+        if (y0 < 0 || y0 >= s.Ny || x0 < 0 || x0 >= s.Nx)
+        {
+            return [];
+        }
+
+        var start = ((((long)z0 * s.Ny) + y0) * s.Nx) + x0;
+        if (known[start])
+        {
+            return [];
+        }
+
+        // The unknown region connected to the centre, within an eighth of the array (a gap crossing the beam must not
+        // turn the whole gap into "centre").
+        var reach = Math.Min(s.Ny, s.Nx) / 8.0;
+        double R2(int z, int y, int x) => (s.Is3D ? (z - cz) * (z - cz) : 0) + ((y - cy) * (y - cy)) + ((x - cx) * (x - cx));
+        var region = new List<long> { start };
+        var seen = new HashSet<long> { start };
+        var maxR2 = 0.0;
+        for (var k = 0; k < region.Count; k++)
+        {
+            var i = region[k];
+            int z = (int)(i / ((long)s.Ny * s.Nx)), y = (int)(i / s.Nx % s.Ny), x = (int)(i % s.Nx);
+            maxR2 = Math.Max(maxR2, R2(z, y, x));
+            foreach (var (dz, dy, dx) in (ReadOnlySpan<(int, int, int)>)[(0, 0, 1), (0, 0, -1), (0, 1, 0), (0, -1, 0), (1, 0, 0), (-1, 0, 0)])
+            {
+                int zz = z + dz, yy = y + dy, xx = x + dx;
+                if (zz < 0 || zz >= s.Nz || yy < 0 || yy >= s.Ny || xx < 0 || xx >= s.Nx || R2(zz, yy, xx) > reach * reach)
+                {
+                    continue;
+                }
+
+                var j = ((((long)zz * s.Ny) + yy) * s.Nx) + xx;
+                if (!known[j] && seen.Add(j))
+                {
+                    region.Add(j);
+                }
+            }
+        }
+
+        // Least squares of ln I = a − b·r² over the known positive pixels with R < r ≤ 2R + 2.
+        var radius = Math.Sqrt(maxR2);
+        var outer = (2 * radius) + 2;
+        double n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (var z = Math.Max(0, cz - (int)outer); z <= Math.Min(s.Nz - 1, cz + (int)outer); z++)
+        {
+            for (var y = Math.Max(0, (int)(cy - outer)); y <= Math.Min(s.Ny - 1, (int)(cy + outer) + 1); y++)
+            {
+                for (var x = Math.Max(0, (int)(cx - outer)); x <= Math.Min(s.Nx - 1, (int)(cx + outer) + 1); x++)
+                {
+                    var i = ((((long)z * s.Ny) + y) * s.Nx) + x;
+                    var r2 = R2(z, y, x);
+                    if (!known[i] || values[i] <= 0 || r2 <= maxR2 || r2 > outer * outer)
+                    {
+                        continue;
+                    }
+
+                    double l = Math.Log(values[i]);
+                    n++;
+                    sx += r2;
+                    sy += l;
+                    sxx += r2 * r2;
+                    sxy += r2 * l;
+                }
+            }
+        }
+
+        if (n < 3)
+        {
+            return [];
+        }
+
+        var det = (n * sxx) - (sx * sx);
+        var slope = det > 0 ? ((n * sxy) - (sx * sy)) / det : 0;
+        var b = Math.Max(0, -slope);
+        var a = (sy + (b * sx)) / n;
+        foreach (var i in region)
+        {
+            int z = (int)(i / ((long)s.Ny * s.Nx)), y = (int)(i / s.Nx % s.Ny), x = (int)(i % s.Nx);
+            values[i] = (float)Math.Exp(a - (b * R2(z, y, x)));
+            known[i] = true;
+        }
+
+        return region;
+    }
+
+    /// <summary>Most unknown central pixels <see cref="RefineCentre"/> solves for (a dense system of that order).</summary>
+    private const int MaxCentreUnknowns = 1500;
+
+    /// <summary>
+    /// Re-estimates the unknown central intensities so that the autocorrelation vanishes on <c>zero</c> (at first the outer
+    /// sixteenth of the array along each axis, where the autocorrelation of an object smaller than 15/32 of the field of
+    /// view, σ ≥ 2.2, is zero): a linear least-squares problem in the unknown intensities, plane waves in real space.
+    /// The error of a guessed central speckle is a broad, low-resolution term spread over the whole autocorrelation, so
+    /// without this it reaches any relative threshold everywhere. The measured intensities are never changed.
+    /// </summary>
+    private static bool[] OuterFrame(Shape s)
+    {
         int[] n = [s.Nz, s.Ny, s.Nx];
-        var above = new bool[s.Length];
+        int[] frame = [Math.Max(1, s.Nz / 32), Math.Max(1, s.Ny / 32), Math.Max(1, s.Nx / 32)];
+        var outer = new bool[s.Length];
+        for (var z = 0; z < s.Nz; z++)
+        {
+            for (var y = 0; y < s.Ny; y++)
+            {
+                for (var x = 0; x < s.Nx; x++)
+                {
+                    int[] c = [Signed(z, n[0]), Signed(y, n[1]), Signed(x, n[2])];
+                    var o = false;
+                    for (var a = 0; a < 3; a++)
+                    {
+                        o |= n[a] > 1 && Math.Abs(c[a]) >= (n[a] / 2) - frame[a];
+                    }
+
+                    outer[((((long)z * s.Ny) + y) * s.Nx) + x] = o;
+                }
+            }
+        }
+
+        return outer;
+    }
+
+    private static void RefineCentre(float[] values, List<long> centre, Complex32[] autocorrelation, Shape s, IComputeBackend backend, bool[] zero)
+    {
+        int[] n = [s.Nz, s.Ny, s.Nx];
+        var border = new Complex32[s.Length];
+        var weighted = new Complex32[s.Length];
+        for (long i = 0; i < zero.LongLength; i++)
+        {
+            if (zero[i])
+            {
+                border[i] = new Complex32(1, 0);
+                weighted[i] = autocorrelation[i];
+            }
+        }
+
+        backend.Transform(border, s, FftDirection.Forward);
+        backend.Transform(weighted, s, FftDirection.Forward);
+        var k = centre.Count;
+        var position = centre.Select(i => ((int)(i / ((long)s.Ny * s.Nx)), (int)(i / s.Nx % s.Ny), (int)(i % s.Nx))).ToArray();
+        var g = new double[k, k];
+        var rhs = new double[k];
+        double m = s.Length;
+        for (var j = 0; j < k; j++)
+        {
+            rhs[j] = -weighted[centre[j]].Re;
+            for (var l = 0; l < k; l++)
+            {
+                int dz = ((position[l].Item1 - position[j].Item1) % n[0] + n[0]) % n[0];
+                int dy = ((position[l].Item2 - position[j].Item2) % n[1] + n[1]) % n[1];
+                int dx = ((position[l].Item3 - position[j].Item3) % n[2] + n[2]) % n[2];
+                g[j, l] = border[((((long)dz * s.Ny) + dy) * s.Nx) + dx].Re / m;
+            }
+
+            g[j, j] += 1e-6 * border[0].Re / m;
+        }
+
+        var delta = Solve(g, rhs);
+        if (delta is null)
+        {
+            return;
+        }
+
+        for (var j = 0; j < k; j++)
+        {
+            values[centre[j]] = (float)Math.Max(0, values[centre[j]] + delta[j]);
+        }
+
+        for (long i = 0; i < autocorrelation.LongLength; i++)
+        {
+            autocorrelation[i] = new Complex32(values[i], 0);
+        }
+
+        backend.Transform(autocorrelation, s, FftDirection.Inverse);
+    }
+
+    /// <summary>Solves the symmetric system by Gaussian elimination with partial pivoting; null when singular.</summary>
+    private static double[]? Solve(double[,] a, double[] b)
+    {
+        var n = b.Length;
+        for (var c = 0; c < n; c++)
+        {
+            var p = c;
+            for (var r = c + 1; r < n; r++)
+            {
+                if (Math.Abs(a[r, c]) > Math.Abs(a[p, c]))
+                {
+                    p = r;
+                }
+            }
+
+            if (Math.Abs(a[p, c]) < 1e-300)
+            {
+                return null;
+            }
+
+            if (p != c)
+            {
+                for (var q = 0; q < n; q++)
+                {
+                    (a[c, q], a[p, q]) = (a[p, q], a[c, q]);
+                }
+
+                (b[c], b[p]) = (b[p], b[c]);
+            }
+
+            for (var r = c + 1; r < n; r++)
+            {
+                var f = a[r, c] / a[c, c];
+                if (f == 0)
+                {
+                    continue;
+                }
+
+                for (var q = c; q < n; q++)
+                {
+                    a[r, q] -= f * a[c, q];
+                }
+
+                b[r] -= f * b[c];
+            }
+        }
+
+        var x = new double[n];
+        for (var r = n - 1; r >= 0; r--)
+        {
+            var sum = b[r];
+            for (var q = r + 1; q < n; q++)
+            {
+                sum -= a[r, q] * x[q];
+            }
+
+            x[r] = sum / a[r, r];
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// The pixels of |<paramref name="buffer"/>| at or above <paramref name="level"/> that have at least 5 such pixels in their
+    /// 3×3(×3) neighbourhood (themselves included, periodic): isolated noise spikes do not count, while zero crossings
+    /// inside the autocorrelation (from the masked central speckle) do not cut it short as a connected fill would.
+    /// </summary>
+    private static bool[] Support(Complex32[] buffer, float level, Shape s)
+    {
+        var above = new bool[buffer.LongLength];
         for (long i = 0; i < buffer.LongLength; i++)
         {
             above[i] = buffer[i].Abs >= level;
         }
 
-        int[] lo = [0, 0, 0], hi = [0, 0, 0];
+        var solid = new bool[buffer.LongLength];
         for (var z = 0; z < s.Nz; z++)
         {
             for (var y = 0; y < s.Ny; y++)
@@ -348,23 +698,44 @@ public sealed class GuardrailsAnalysis : IAnalysis
                         }
                     }
 
-                    if (count < 5)
-                    {
-                        continue;
-                    }
-
-                    int[] c = [Signed(z, n[0]), Signed(y, n[1]), Signed(x, n[2])];
-                    for (var a = 0; a < 3; a++)
-                    {
-                        lo[a] = Math.Min(lo[a], c[a]);
-                        hi[a] = Math.Max(hi[a], c[a]);
-                    }
+                    solid[i] = count >= 5;
                 }
             }
         }
 
-        var extent = new[] { hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1 };
-        return s.Is3D ? extent : [extent[1], extent[2]];
+        return solid;
+    }
+
+    /// <summary>The support grown by two pixels along each axis (periodic), so a projection onto it does not erode its edges.</summary>
+    private static bool[] Dilate(bool[] support, Shape s)
+    {
+        var grown = (bool[])support.Clone();
+        int[] n = [s.Nz, s.Ny, s.Nx];
+        long[] strides = [(long)s.Ny * s.Nx, s.Nx, 1];
+        for (var a = 0; a < 3; a++)
+        {
+            if (n[a] == 1)
+            {
+                continue;
+            }
+
+            var source = (bool[])grown.Clone();
+            for (long i = 0; i < source.LongLength; i++)
+            {
+                if (!source[i])
+                {
+                    continue;
+                }
+
+                var c = (int)(i / strides[a] % n[a]);
+                for (var d = -2; d <= 2; d++)
+                {
+                    grown[i + ((((c + d + n[a]) % n[a]) - c) * strides[a])] = true;
+                }
+            }
+        }
+
+        return grown;
     }
 
     /// <summary>
@@ -434,6 +805,12 @@ public sealed class GuardrailsAnalysis : IAnalysis
     private static int Signed(int i, int n) => i <= (n - 1) / 2 ? i : i - n;
 
     /// <summary>
+    /// Measured and usable: no unknown flag and a finite value. A NaN or ±Inf that no reader flagged is unknown here, never
+    /// a measured zero (a zero hole next to the central speckle would imprint its own broad pattern on the autocorrelation).
+    /// </summary>
+    private static bool Measured(DiffractionData data, long i) => data.IsMeasured(i) && float.IsFinite(data.Intensity[i]);
+
+    /// <summary>
     /// Fraction of the pixels within the central speckle (an ellipse of radius σ px per axis around the centre) that are
     /// unknown, the radii, and the bounding-box extent of the unknown region connected to the centre pixel.
     /// </summary>
@@ -459,7 +836,7 @@ public sealed class GuardrailsAnalysis : IAnalysis
                     }
 
                     inside++;
-                    if (!data.IsMeasured(((((long)z * s.Ny) + y) * s.Nx) + x))
+                    if (!Measured(data, ((((long)z * s.Ny) + y) * s.Nx) + x))
                     {
                         hidden++;
                     }
@@ -471,7 +848,7 @@ public sealed class GuardrailsAnalysis : IAnalysis
         int cz0 = (int)Math.Round(centre[0]), cy0 = (int)Math.Round(centre[1]), cx0 = (int)Math.Round(centre[2]);
         var extent = new int[3];
         var start = ((((long)cz0 * s.Ny) + cy0) * s.Nx) + cx0;
-        if (cy0 >= 0 && cy0 < s.Ny && cx0 >= 0 && cx0 < s.Nx && !data.IsMeasured(start))
+        if (cy0 >= 0 && cy0 < s.Ny && cx0 >= 0 && cx0 < s.Nx && !Measured(data, start))
         {
             var seen = new HashSet<long> { start };
             var stack = new Stack<long>();
@@ -497,7 +874,7 @@ public sealed class GuardrailsAnalysis : IAnalysis
                     }
 
                     var j = ((((long)zz * s.Ny) + yy) * s.Nx) + xx;
-                    if (!data.IsMeasured(j) && seen.Add(j))
+                    if (!Measured(data, j) && seen.Add(j))
                     {
                         stack.Push(j);
                     }
@@ -518,8 +895,36 @@ public sealed class GuardrailsAnalysis : IAnalysis
     /// <summary>‖I − I(−q)‖/‖I‖ over pixel pairs measured at both q and −q (inversion through the beam centre); NaN when none.</summary>
     public static double Asymmetry(DiffractionData data)
     {
-        var s = data.Shape;
         var (z2, y2, x2) = SymmetrizeStep.TwiceCentre(data);
+        return Asymmetry(data, z2, y2, x2);
+    }
+
+    /// <summary>
+    /// The smallest asymmetry about the centres within ±2 px (half-pixel steps) of the beam centre, and that centre's offset
+    /// (twice the shift, in half pixels: y, x). A wrong centre makes a centrosymmetric pattern asymmetric about it but
+    /// symmetric about the right one; a complex-valued (absorbing, strained) object is asymmetric about every centre.
+    /// </summary>
+    public static (double Asymmetry, int DoubledDy, int DoubledDx) BestCentreAsymmetry(DiffractionData data)
+    {
+        var (z2, y2, x2) = SymmetrizeStep.TwiceCentre(data);
+        var best = (Asymmetry(data, z2, y2, x2), 0, 0);
+        for (var dy = -4; dy <= 4; dy++)
+        {
+            for (var dx = -4; dx <= 4; dx++)
+            {
+                if ((dy, dx) != (0, 0) && Asymmetry(data, z2, y2 + dy, x2 + dx) is var a && a < best.Item1)
+                {
+                    best = (a, dy, dx);
+                }
+            }
+        }
+
+        return best;
+    }
+
+    private static double Asymmetry(DiffractionData data, int z2, int y2, int x2)
+    {
+        var s = data.Shape;
         double diff = 0, norm = 0;
         for (var z = 0; z < s.Nz; z++)
         {
@@ -528,13 +933,13 @@ public sealed class GuardrailsAnalysis : IAnalysis
                 for (var x = 0; x < s.Nx; x++)
                 {
                     var i = ((((long)z * s.Ny) + y) * s.Nx) + x;
-                    if (!data.IsMeasured(i))
+                    if (!Measured(data, i))
                     {
                         continue;
                     }
 
                     var j = SymmetrizeStep.Mirror(s, z2, y2, x2, z, y, x);
-                    if (j < 0 || !data.IsMeasured(j))
+                    if (j < 0 || !Measured(data, j))
                     {
                         continue;
                     }

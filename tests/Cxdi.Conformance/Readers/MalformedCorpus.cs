@@ -19,7 +19,8 @@ namespace Cxdi.Conformance.Readers;
 /// <param name="Options">Reader options (defaults unless the case is about an option).</param>
 /// <param name="MustName">Text the one-line error must contain (the file name, and the inner path where there is one).</param>
 /// <param name="UsesOptions">True when the damage is in the reader options (a frame range, a mask file…): <c>cxdi inspect PATH</c> alone then succeeds, a workflow with these options fails.</param>
-public sealed record MalformedCase(string Name, string Path, string ReaderId, PluginOptions Options, string MustName, bool UsesOptions = false);
+/// <param name="MustSay">Text the error must also contain, where the case is about what the message says (e.g. "truncated or corrupt").</param>
+public sealed record MalformedCase(string Name, string Path, string ReaderId, PluginOptions Options, string MustName, bool UsesOptions = false, string? MustSay = null);
 
 /// <summary>
 /// Generates the malformed-input corpus: truncated files, wrong magic, headers that lie about sizes, unknown types,
@@ -189,12 +190,19 @@ public static class MalformedCorpus
         });
 
         // ---- HDF5 / CXI
-        void H5(string name, Func<string, string> write, Hdf5Options? options = null, string? mustName = null) =>
+        void H5(string name, Func<string, string> write, Hdf5Options? options = null, string? mustName = null, string? mustSay = null) =>
             c[name] = dir =>
             {
                 var file = write(dir);
-                return new MalformedCase(name, file, "cxi.hdf5", options ?? new Hdf5Options(), mustName ?? System.IO.Path.GetFileName(file.Split(":/")[0]), options is not null);
+                return new MalformedCase(name, file, "cxi.hdf5", options ?? new Hdf5Options(), mustName ?? System.IO.Path.GetFileName(file.Split(":/")[0]), options is not null, mustSay);
             };
+        string Truncate(string dir, string name, Func<byte[], int> keep)
+        {
+            var full = GoldenFiles.Cxi(System.IO.Path.Combine(dir, "full-" + name), Shape.Of(64, 64), Enumerable.Range(0, 4096).Select(i => (float)(i % 97)).ToArray());
+            var bytes = File.ReadAllBytes(full);
+            File.Delete(full);
+            return Write(dir, name, bytes[..keep(bytes)]);
+        }
         string H5File(string dir, string name, H5File content)
         {
             var file = System.IO.Path.Combine(dir, name);
@@ -204,13 +212,10 @@ public static class MalformedCorpus
 
         H5("h5-empty", d => Write(d, "empty.h5", []));
         H5("h5-signature-then-garbage", d => Write(d, "garbage.h5", [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1a, (byte)'\n', .. Enumerable.Range(0, 600).Select(i => (byte)(i * 31))]));
-        H5("h5-truncated-half", d =>
-        {
-            var full = GoldenFiles.Cxi(System.IO.Path.Combine(d, "full.cxi"), Shape.Of(64, 64), new float[4096]);
-            var bytes = File.ReadAllBytes(full);
-            File.Delete(full);
-            return Write(d, "half.cxi", bytes[..(bytes.Length / 2)]);
-        });
+        const string Truncated = "truncated or corrupt";
+        H5("h5-truncated-half", d => Truncate(d, "half.cxi", b => b.Length / 2), mustSay: Truncated);
+        H5("h5-truncated-last-kib", d => Truncate(d, "shortened.cxi", b => b.Length - 1024), mustSay: Truncated);
+        H5("h5-truncated-to-superblock", d => Truncate(d, "superblock.cxi", _ => 96), mustSay: Truncated);
         H5("h5-missing-dataset", d => H5File(d, "nodata.h5", new H5File { ["x"] = new H5Dataset(new float[16], fileDims: [4, 4]) }) + ":/entry_1/data_1/data", mustName: "nodata.h5:/entry_1/data_1/data");
         H5("h5-no-image-dataset", d => H5File(d, "noimage.h5", new H5File { ["x"] = new H5Dataset(new float[16], fileDims: [16]) }));
         H5("h5-group-not-dataset", d => H5File(d, "group.h5", new H5File { ["g"] = new H5Group { ["x"] = new H5Dataset(new float[16], fileDims: [4, 4]) } }) + ":/g", mustName: "group.h5:/g");

@@ -42,6 +42,7 @@ public sealed class MalformedCorpusTests : IDisposable
         Assert.True(cxdi.IsInputError);
         Assert.DoesNotContain('\n', cxdi.OneLine);
         Assert.Contains(c.MustName, cxdi.Message, StringComparison.Ordinal);
+        Assert.Contains(c.MustSay ?? "", cxdi.OneLine, StringComparison.Ordinal);
         Assert.True(allocated < 64L << 20, $"allocated {allocated >> 20} MiB before failing");
     }
 
