@@ -7,6 +7,7 @@ using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
 using Cxdi.Sdk.Phasing;
+using Cxdi.Sdk.Roles;
 
 namespace Cxdi.Plugins.Phasing.Tests;
 
@@ -68,6 +69,16 @@ public sealed class RunnerTests
     }
 
     private static long Available => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes - GC.GetTotalMemory(false);
+
+    [Fact]
+    public void Plan_ArrayTooSmallToPhase_IsRefusedInTheDryRun()
+    {
+        IPhaser phaser = new PhasePlugin();
+        var e = Assert.Throws<WorkflowShapeException>(() => phaser.Plan(new DataSpec(DataSpace.Detector, Shape.Of(6, 64), false), new PhaseOptions()));
+        Assert.Contains("at least 8 pixels along every axis, its input is 6x64", e.Message, StringComparison.Ordinal);
+        Assert.Throws<WorkflowShapeException>(() => phaser.Plan(new DataSpec(DataSpace.Detector, Shape.Of(3, 64, 64), false), new PhaseOptions()));
+        Assert.Equal(new DataSpec(DataSpace.Object, Shape.Of(8, 8), true), phaser.Plan(new DataSpec(DataSpace.Detector, Shape.Of(8, 8), false), new PhaseOptions()));
+    }
 
     [Fact]
     public void Plan_RefusesRunsThatCannotFitInMemory()

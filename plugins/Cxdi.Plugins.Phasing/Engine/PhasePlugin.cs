@@ -21,6 +21,20 @@ namespace Cxdi.Plugins.Phasing.Engine;
 public sealed class PhasePlugin : PhaserBase<PhaseOptions>
 {
     /// <inheritdoc />
+    protected override DataSpec Plan(DataSpec input, PhaseOptions options)
+    {
+        var output = base.Plan(input, options);
+        if (input.Shape.Length > 0 && PreparedData.TooSmall(input.Shape))
+        {
+            throw new WorkflowShapeException(
+                $"cxdi.phase needs at least {PreparedData.MinimumSize} pixels along every axis, its input is {input.Shape}",
+                "phase a larger array: crop or bin less, or sum a frame stack into one pattern (cxdi.frames.sum)");
+        }
+
+        return output;
+    }
+
+    /// <inheritdoc />
     protected override ReconstructionSet Reconstruct(DiffractionData data, PhaseOptions options, StepContext context)
     {
         ArgumentNullException.ThrowIfNull(data);

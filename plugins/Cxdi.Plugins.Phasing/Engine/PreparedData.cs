@@ -45,14 +45,20 @@ internal sealed class PreparedData
         Classes = [];
     }
 
+    /// <summary>Fewest pixels along every axis of an array that can be phased.</summary>
+    public const int MinimumSize = 8;
+
+    /// <summary>True when <paramref name="shape"/> has fewer than <see cref="MinimumSize"/> pixels along some axis.</summary>
+    public static bool TooSmall(Shape shape) => shape.Ny < MinimumSize || shape.Nx < MinimumSize || (shape.Is3D && shape.Nz < MinimumSize);
+
     /// <summary>Checks and prepares <paramref name="data"/>; throws <see cref="InvalidInputException"/> when it cannot be phased.</summary>
     public static PreparedData Create(DiffractionData data, double freeFraction, long seed, PatternCentering centering = PatternCentering.Auto)
     {
         var shape = data.Shape;
         var source = data.Provenance.Sources.Count > 0 ? data.Provenance.Sources[^1].Path : "input";
-        if (shape.Ny < 8 || shape.Nx < 8 || (shape.Is3D && shape.Nz < 8))
+        if (TooSmall(shape))
         {
-            throw new InvalidInputException(source, $"a {shape} array is too small to phase", "phase arrays of at least 8 pixels along every axis");
+            throw new InvalidInputException(source, $"a {shape} array is too small to phase", $"phase arrays of at least {MinimumSize} pixels along every axis");
         }
 
         // The zero-frequency pixel goes to index 0 as the values are read (no centred copy: 3D arrays are large).
