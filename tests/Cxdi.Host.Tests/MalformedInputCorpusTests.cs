@@ -117,26 +117,26 @@ public sealed class MalformedInputCorpusTests
         [
             ("size-string", 5, "size: 8", "size: eight", "option 'size' of test.gen expects an integer, got 'eight'"),
             ("size-fraction", 5, "size: 8", "size: 8.5", "option 'size' of test.gen expects an integer, got '8.5'"),
-            ("size-list", 5, "size: 8", "size: [8, 8]", "option 'size' of test.gen"),
-            ("size-mapping", 5, "size: 8", "size: { x: 8 }", "option 'size' of test.gen"),
+            ("size-list", 5, "size: 8", "size: [8, 8]", "option 'size' of test.gen expects integer, got a list"),
+            ("size-mapping", 5, "size: 8", "size: { x: 8 }", "option 'size' of test.gen expects integer, got a mapping"),
             ("size-negative", 5, "size: 8", "size: -8", "size must be between 2 and 4096"),
             ("size-zero", 5, "size: 8", "size: 0", "size must be between 2 and 4096"),
             ("size-too-large", 5, "size: 8", "size: 5000", "size must be between 2 and 4096"),
-            ("size-huge-number", 5, "size: 8", "size: 99999999999999999999999", "option 'size' of test.gen"),
-            ("size-bool", 5, "size: 8", "size: true", "option 'size' of test.gen"),
-            ("size-nan", 5, "size: 8", "size: .nan", "option 'size' of test.gen"),
-            ("size-empty-string", 5, "size: 8", "size: ''", "option 'size' of test.gen"),
+            ("size-huge-number", 5, "size: 8", "size: 99999999999999999999999", "option 'size' of test.gen expects an integer, got '99999999999999999999999'"),
+            ("size-bool", 5, "size: 8", "size: true", "option 'size' of test.gen expects an integer, got 'true'"),
+            ("size-nan", 5, "size: 8", "size: .nan", "option 'size' of test.gen expects an integer, got '.nan'"),
+            ("size-empty-string", 5, "size: 8", "size: ''", "option 'size' of test.gen expects an integer, got ''"),
             ("beamstop-string", 5, "size: 8", "size: 8, beamstop: most", "option 'beamstop' of test.gen expects an integer, got 'most'"),
             ("factor-string", 9, "factor: 3", "factor: triple", "option 'factor' of test.scale expects a number, got 'triple'"),
-            ("factor-nan", 9, "factor: 3", "factor: .nan", "option 'factor' of test.scale"),
-            ("factor-infinite", 9, "factor: 3", "factor: .inf", "option 'factor' of test.scale"),
+            ("factor-nan", 9, "factor: 3", "factor: .nan", "option 'factor' of test.scale expects a number, got '.nan'"),
+            ("factor-infinite", 9, "factor: 3", "factor: .inf", "factor must be between 0.001 and 1000"),
             ("factor-negative", 9, "factor: 3", "factor: -1", "factor must be between 0.001 and 1000"),
             ("factor-tiny", 9, "factor: 3", "factor: 1e-9", "factor must be between 0.001 and 1000"),
-            ("factor-overflow", 9, "factor: 3", "factor: 1e999", "option 'factor' of test.scale"),
-            ("factor-list", 9, "factor: 3", "factor: [3]", "option 'factor' of test.scale"),
-            ("mode-unknown", 9, "factor: 3", "mode: divide", "option 'mode' of test.scale"),
-            ("mode-list", 9, "factor: 3", "mode: [multiply]", "option 'mode' of test.scale"),
-            ("tags-mapping", 9, "factor: 3", "tags: { a: b }", "option 'tags' of test.scale"),
+            ("factor-overflow", 9, "factor: 3", "factor: 1e999", "factor must be between 0.001 and 1000"),
+            ("factor-list", 9, "factor: 3", "factor: [3]", "option 'factor' of test.scale expects number, got a list"),
+            ("mode-unknown", 9, "factor: 3", "mode: divide", "option 'mode' of test.scale expects one of multiply, add_constant, got 'divide'"),
+            ("mode-list", 9, "factor: 3", "mode: [multiply]", "option 'mode' of test.scale expects one of multiply|add_constant, got a list"),
+            ("tags-mapping", 9, "factor: 3", "tags: { a: b }", "option 'tags' of test.scale expects a list of text such as [a, b], got a mapping"),
             ("crop-odd", 9, "factor: 3", "crop_to: 3", "option 'crop_to' of test.scale: must be even"),
             ("crop-string", 9, "factor: 3", "crop_to: half", "option 'crop_to' of test.scale expects an integer, got 'half'"),
             ("crop-larger-than-data", 7, "factor: 3", "crop_to: 16", "test.scale: cannot crop 8x8 to 16x16"),
@@ -144,13 +144,13 @@ public sealed class MalformedInputCorpusTests
             ("runs-too-many", 12, "runs: 2", "runs: 101", "runs must be between 1 and 100"),
             ("runs-negative", 12, "runs: 2", "runs: -3", "runs must be between 1 and 100"),
             ("runs-word", 12, "runs: 2", "runs: many", "option 'runs' of test.phaser expects an integer, got 'many'"),
-            ("seed-string", 12, "runs: 2", "runs: 2, seed: random", "option 'seed' of test.phaser"),
-            ("option-twice", 12, "runs: 2", "runs: 2, runs: 3", "runs"),
+            ("seed-string", 12, "runs: 2", "runs: 2, seed: random", "option 'seed' of test.phaser expects an integer, got 'random'"),
+            ("option-twice", 12, "runs: 2", "runs: 2, runs: 3", "malformed YAML: Duplicate key runs"),
             ("with-scalar", 12, "with: { runs: 2 }", "with: 2", "'with' of test.phaser must be a mapping of option: value"),
             ("with-list", 12, "with: { runs: 2 }", "with: [runs, 2]", "'with' of test.phaser must be a mapping of option: value"),
             ("unknown-option", 9, "factor: 3", "factr: 3", "unknown option 'factr' for test.scale (did you mean 'factor'?)"),
             ("writer-unknown-option", 14, "[test.json]", "[{ use: test.json, with: { indnt: true } }]", "unknown option 'indnt' for test.json"),
-            ("writer-option-bad-bool", 14, "[test.json]", "[{ use: test.json, with: { indent: maybe } }]", "option 'indent' of test.json"),
+            ("writer-option-bad-bool", 14, "[test.json]", "[{ use: test.json, with: { indent: maybe } }]", "option 'indent' of test.json expects true or false, got 'maybe'"),
         ];
         foreach (var (name, line, old, @new, says) in values)
         {
@@ -172,14 +172,12 @@ public sealed class MalformedInputCorpusTests
             ("schema-list", 1, ["schema: [1]"], "1:9", "'schema' must be a single value"),
             ("name-not-a-directory", 2, ["name: a/b"], "2:7", "name 'a/b' cannot be used as a directory name"),
             ("name-mapping", 2, ["name: { a: b }"], "2:7", "'name' must be a single value"),
-            ("input-list", 3, ["input: [test.gen]", "stuff:"], "3:", "input"),
-            ("input-without-use-or-path", 4, [], "4:", "input needs 'use: <reader id>' or 'path: <file>'"),
-            ("steps-scalar", 6, ["steps: test.scale", "old_steps:"], "6:8", "steps"),
-            ("step-scalar", 7, ["  - test.scale", "  - use: test.box"], "7:5", "step 0 must be a mapping with use, id and with"),
+                        ("input-without-use-or-path", 4, [], "4:", "input needs 'use: <reader id>' or 'path: <file>'"),
+                        ("step-scalar", 7, ["  - test.scale", "  - use: test.box"], "7:5", "step 0 must be a mapping with use, id and with"),
             ("step-without-use", 7, ["  -"], "8:", "step 0 needs 'use: <plugin id>'"),
             ("step-use-list", 7, ["  - use: [test.scale]"], "7:", "'use' must be a single value"),
             ("duplicate-step-ids", 11, ["    id: scale"], "11:9", "step id 'scale' is used twice; give each step a distinct 'id:'"),
-            ("duplicate-top-level-key", 2, ["name: w", "name: v"], "3:1", "name"),
+            ("duplicate-top-level-key", 2, ["name: w", "name: v"], "3:1", "malformed YAML: Duplicate key name"),
             ("unknown-plugin", 7, ["  - use: acme.solver"], "7:10", "unknown plugin 'acme.solver' ('cxdi plugins' lists the loaded ones)"),
             ("misspelt-plugin", 7, ["  - use: test.scal"], "7:10", "unknown plugin 'test.scal' (did you mean 'test.scale'?)"),
             ("misspelt-reader", 4, ["  use: test.gne"], "4:8", "unknown plugin 'test.gne' (did you mean 'test.gen'?)"),
@@ -187,7 +185,7 @@ public sealed class MalformedInputCorpusTests
             ("writer-as-input", 4, ["  use: test.json"], "4:8", "test.json is a writer, but the input needs a reader"),
             ("phaser-as-writer", 14, ["  writers: [test.phaser]"], "14:13", "test.phaser is a phaser, but output.writers needs a writer"),
             ("unknown-writer", 14, ["  writers: [test.jsn]"], "14:13", "unknown plugin 'test.jsn' (did you mean 'test.json'?)"),
-            ("writers-mapping", 14, ["  writers: { test.json: yes }"], "14:", "writers"),
+            ("writers-mapping", 14, ["  writers: { test.json: yes }"], "14:12", "'writers' must be a list of writer ids or { use, with } entries"),
             ("phaser-before-preprocessor", 7, ["  - use: test.phaser", "  - use: test.scale"], "8:10", "test.scale: this step needs detector-space intensities but receives object"),
         ];
         foreach (var (name, line, with, at, says) in structure)
@@ -202,17 +200,17 @@ public sealed class MalformedInputCorpusTests
             ("empty-file", "", "1:1", "the workflow file is empty"),
             ("only-comments", "# nothing here\n# at all\n", "1:1", "the workflow file is empty"),
             ("only-whitespace", "\n\n   \n", "1:1", "the workflow file is empty"),
-            ("scalar-document", "just some text\n", "1:1", "mapping"),
-            ("list-document", "- schema: 1\n- input: x\n", "1:1", "mapping"),
+            ("scalar-document", "just some text\n", "1:1", "a workflow is a mapping with keys schema, name, input, steps, output"),
+            ("list-document", "- schema: 1\n- input: x\n", "1:1", "a workflow is a mapping with keys schema, name, input, steps, output"),
             ("two-documents", Good + "---\nschema: 1\n", "16:", "a workflow file holds one YAML document; remove the '---' separator"),
-            ("unclosed-brace", "schema: 1\ninput: { use: test.gen\nsteps: []\n", "2:8", "malformed YAML: '{' is never closed"),
+            ("unclosed-brace", "schema: 1\ninput: { use: test.gen\nsteps: []\n", "2:8", "malformed YAML: '{' is never closed (add the matching '}')"),
             ("unclosed-bracket-at-end", "schema: 1\ninput: { use: test.gen }\nsteps: [ { use: test.scale }\n", "4:1", "did not find expected ',' or ']'"),
             ("unclosed-quote", "schema: 1\nname: \"w\ninput: { use: test.gen }\n", "2:", "malformed YAML"),
-            ("tab-indentation", "schema: 1\ninput:\n\tuse: test.gen\n", "3:1", "tab"),
+            ("tab-indentation", "schema: 1\ninput:\n\tuse: test.gen\n", "3:1", "found invalid tab as indentation"),
             ("bad-indentation", "schema: 1\ninput:\n  use: test.gen\n   with: { size: 4 }\n", "4:", "malformed YAML"),
             ("key-value-value", "schema: 1\ninput: use: test.gen\n", "2:", "malformed YAML"),
             ("binary-junk", "\u0001\u0002\u0003\u0000\u00ff\u00fe junk \u0007\n", "1:", "malformed YAML"),
-            ("undefined-alias", "schema: 1\ninput: *nothing\n", "2:", "malformed YAML"),
+            ("undefined-alias", "schema: 1\ninput: *nothing\n", "2:8", "malformed YAML: The anchor 'nothing'"),
             ("stray-closing-bracket", "schema: 1\ninput: { use: test.gen }]\n", "2:", "malformed YAML"),
         ];
         foreach (var (name, text, at, says) in syntax)
@@ -232,12 +230,14 @@ public sealed class MalformedInputCorpusTests
         yield return Yaml("input/missing-file", fromFile, ["{file}:4:9: input file data.raw not found (looked at {dir}/data.raw)"]);
         yield return Yaml("input/directory", fromFile, ["{file}:4:9: input data.raw is a directory, not a file"], setUp: t => Directory.CreateDirectory(Path.Combine(t.Path, "data.raw")));
         yield return Yaml("input/unrecognised-content", fromFile, ["{file}:4:9:", "no reader recognises data.raw"], setUp: t => t.File("data.raw", "garbage"));
-        yield return Yaml("input/empty-file", fromFile, ["{file}:4:9:", "data.raw"], setUp: t => t.File("data.raw", ""));
+        yield return Yaml("input/empty-file", fromFile, ["{file}:4:9: no reader recognises data.raw"], setUp: t => t.File("data.raw", ""));
         yield return Yaml("input/truncated", fromFile, ["{file}:4:9:", "header says 4x6 values but the file holds 3 (the file is truncated)"], setUp: t => t.File("data.raw", "TESTRAW 4 6\n1 2 3\n"));
-        yield return Yaml("input/bad-header", fromFile, ["{file}:4:9:", "data.raw"], setUp: t => t.File("data.raw", "TESTRAW four six\n1 2 3\n"));
-        yield return Yaml("input/wrong-reader", fromFile.Replace("  path: data.raw", "  use: test.raw\n  path: data.raw", StringComparison.Ordinal), ["{file}:5:9:", "data.raw"], setUp: t => t.File("data.raw", "garbage"));
+        yield return Yaml("input/bad-header", fromFile, ["{file}:4:9: test.raw: {dir}/data.raw: bad TESTRAW header"], setUp: t => t.File("data.raw", "TESTRAW four six\n1 2 3\n"));
+        yield return Yaml("input/wrong-reader", fromFile.Replace("  path: data.raw", "  use: test.raw\n  path: data.raw", StringComparison.Ordinal), ["{file}:5:9: test.raw: {dir}/data.raw: bad TESTRAW header"], setUp: t => t.File("data.raw", "garbage"));
         yield return Yaml("input/path-list", fromFile.Replace("path: data.raw", "path: [a.raw, b.raw]", StringComparison.Ordinal), ["{file}:4:9:", "'path' must be a single value"]);
         yield return Yaml("input/reader-needs-a-path", Good.Replace("  use: test.gen\n  with: { size: 8 }\n", "  use: test.raw\n", StringComparison.Ordinal), ["{file}:4:3: reader test.raw reads a file: add 'path: <file>' to the input"]);
+        yield return Yaml("structure/input-list", Good.Replace("input:\n  use: test.gen\n  with: { size: 8 }\n", "input: [test.gen]\n", StringComparison.Ordinal), ["{file}:3:8: 'input' must be a mapping with use, path and with"]);
+        yield return Yaml("structure/steps-scalar", string.Join('\n', GoodLines[..5].Append("steps: test.scale").Concat(GoodLines[12..])) + "\n", ["{file}:6:8: 'steps' must be a list of { use: <plugin id>, with: {…} }"]);
         yield return Yaml("structure/missing-input", Good.Replace("input:\n  use: test.gen\n  with: { size: 8 }\n", "", StringComparison.Ordinal), ["{file}:1:1: missing 'input:' block"]);
         yield return Yaml("command/run-out-is-a-file", Good, ["--out taken: output directory {dir}/taken is a file, not a directory"], t => t.File("taken", "x"), "run", "w.yaml", "--out", "taken");
         yield return Yaml("input/output-directory-is-a-file", Good + "  directory: taken\n", ["{file}:15:", "output directory", "is a file"], setUp: t => t.File("taken", "x"));
@@ -247,7 +247,7 @@ public sealed class MalformedInputCorpusTests
         [
             ("unknown-top-level", "inptu.path=x", "'inptu' matches nothing (did you mean 'input'?)"),
             ("unknown-step", "steps.nope.with.runs=3", "'steps.nope' matches nothing: no entry with id or plugin 'nope'"),
-            ("step-index-out-of-range", "steps.9.with.runs=3", "matches nothing"),
+            ("step-index-out-of-range", "steps.9.with.runs=3", "'steps.9' matches nothing: index 9 is out of range (0…1)"),
             ("into-a-single-value", "name.first=x", "'name' is a single value"),
             ("bad-integer", "steps.phase.with.runs=lots", "option 'runs' of test.phaser expects an integer, got 'lots'"),
             ("out-of-range", "input.with.size=1", "size must be between 2 and 4096"),
@@ -264,21 +264,23 @@ public sealed class MalformedInputCorpusTests
         // cxdi.phase operator strings (built-in plugins; validated only).
         (string Name, string Operators, string Says)[] operators =
         [
-            ("unbalanced-parenthesis", "ER**5 * (HIO**5", "operators"),
-            ("unknown-operator", "ER**5 * FOO**5", "FOO"),
-            ("bad-parameter-value", "HIO(beta=x)**5", "beta"),
-            ("unknown-parameter", "HIO(gamma=0.5)**5", "gamma"),
-            ("parameter-out-of-range", "HIO(beta=7)**5", "beta"),
-            ("power-zero", "ER**0", "**0"),
-            ("power-missing", "ER**", "operators"),
-            ("power-negative", "ER**-2", "operators"),
-            ("dangling-star", "ER**5 * * HIO**5", "operators"),
-            ("empty", "", "operators"),
+            ("unbalanced-parenthesis", "ER**5 * (HIO**5", "at position 16: expected ')'"),
+            ("unknown-operator", "ER**5 * FOO**5", "at position 9: expected an operator (ER, HIO, RAAR, DM, CF, Sup, SupportUpdate, FT, IFT, Proj, PS, LLK), not 'FOO'"),
+            ("bad-parameter-value", "HIO(beta=x)**5", "at position 10: expected a number between 0 and 2 for HIO beta"),
+            ("unknown-parameter", "HIO(gamma=0.5)**5", "expected a parameter of HIO (beta), not 'gamma'"),
+            ("parameter-out-of-range", "HIO(beta=7)**5", "expected a number between 0 and 2 for HIO beta"),
+            ("power-zero", "ER**0", "cannot parse \"ER**0\" at position 5: expected a repeat count between 1 and"),
+            ("power-missing", "ER**", "expected a repeat count (a positive integer) after '**'"),
+            ("power-negative", "ER**-2", "expected a repeat count (a positive integer) after '**'"),
+            ("dangling-star", "ER**5 * * HIO**5", "at position 9: expected an operator"),
+            ("unclosed-parameter-list", "HIO(beta=0.5**5", "at position 13: expected ',' or ')'"),
+            ("unknown-combinator", "ER**5 + HIO**5", "at position 7: expected '*', '**' or the end"),
+            ("empty", "", "cannot parse \"\" at position 1: expected an operator"),
         ];
         foreach (var (name, ops, says) in operators)
         {
             var yaml = $"schema: 1\nname: w\ninput: {{ use: cxdi.simulate, with: {{ size: 32 }} }}\nsteps:\n  - use: cxdi.phase\n    with: {{ operators: \"{ops}\" }}\n";
-            yield return new Case("yaml/operators/" + name, 2, Report.Problems, ["{file}:6:", says], t =>
+            yield return new Case("yaml/operators/" + name, 2, Report.Problems, ["{file}:6:13: option 'operators' of cxdi.phase: operators: cannot parse", says], t =>
             {
                 t.File("w.yaml", yaml);
                 return BuiltIn("validate", "w.yaml");
