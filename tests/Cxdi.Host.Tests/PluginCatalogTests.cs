@@ -231,7 +231,7 @@ public sealed class PluginCatalogTests
     }
 
     /// <summary>Rewrites the major version of the assembly's Cxdi.Sdk reference in place (AssemblyRef table, first column).</summary>
-    private static void SetSdkReferenceMajor(string dll, ushort major)
+    internal static void SetSdkReferenceMajor(string dll, ushort major)
     {
         var bytes = File.ReadAllBytes(dll);
         int offset;

@@ -183,6 +183,11 @@ internal static class Commands
             if (outDir is { Length: > 0 })
             {
                 var directory = Path.GetFullPath(Path.Combine(ctx.Environment.CurrentDirectory, outDir));
+                if (File.Exists(directory))
+                {
+                    throw new UsageException($"--out {outDir}: output directory {directory} is a file, not a directory", "give the path of a folder for the files");
+                }
+
                 var writers = new List<PlannedPlugin>();
                 if (ctx.Catalog.Find("cxdi.cxi", PluginRole.Writer) is { } cxi)
                 {

@@ -307,11 +307,11 @@ public sealed class PluginCatalog : IDisposable
         catch (ReflectionTypeLoadException e)
         {
             var first = e.LoaderExceptions.FirstOrDefault(x => x is not null)?.Message ?? e.Message;
-            throw new PluginLoadException($"plugin folder {folder} failed to load {Path.GetFileName(file)}: {first}", "rebuild the plugin with 'dotnet build -o' so its dependencies sit beside it", e);
+            throw new PluginLoadException($"plugin folder {folder} failed to load {Path.GetFileName(file)}: {OneLine(first)}", "rebuild the plugin with 'dotnet build -o' so its dependencies sit beside it", e);
         }
         catch (Exception e) when (e is not CxdiException)
         {
-            throw new PluginLoadException($"plugin folder {folder} failed to load {Path.GetFileName(file)}: {e.Message}", "rebuild the plugin with 'dotnet build -o' so its dependencies sit beside it", e);
+            throw new PluginLoadException($"plugin folder {folder} failed to load {Path.GetFileName(file)}: {OneLine(e.Message)}", "rebuild the plugin with 'dotnet build -o' so its dependencies sit beside it", e);
         }
 
         var modules = types.Where(t => t is { IsClass: true, IsAbstract: false } && typeof(ICxdiPluginModule).IsAssignableFrom(t)).ToList();
@@ -389,7 +389,7 @@ public sealed class PluginCatalog : IDisposable
         catch (Exception e) when (e is not CxdiException)
         {
             var inner = e is TargetInvocationException { InnerException: { } ie } ? ie : e;
-            throw new PluginLoadException($"plugin {file}: {attribute.Id} cannot be created: {inner.Message}", null, inner);
+            throw new PluginLoadException($"plugin {file}: {attribute.Id} cannot be created: {OneLine(inner.Message)}", null, inner);
         }
 
         if (!typeof(PluginOptions).IsAssignableFrom(optionsType) || optionsType.IsAbstract || optionsType.GetConstructor(Type.EmptyTypes) is null)
@@ -406,4 +406,8 @@ public sealed class PluginCatalog : IDisposable
         sameId.Add(descriptor);
         _ordered.Add(descriptor);
     }
+
+    /// <summary>A runtime message on one line (the dependency resolver's messages span several).</summary>
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

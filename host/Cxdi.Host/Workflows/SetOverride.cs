@@ -48,6 +48,9 @@ public static class SetOverride
                     var key = new YamlScalarNode(segment);
                     if (last)
                     {
+                        // The key takes the --set origin too: a problem found at the key (an unknown option, a range) names the --set argument.
+                        map.MarkOrigin(mapping.Children.Keys.FirstOrDefault(k => k.Equals(key)) ?? key, origin);
+                        map.MarkOrigin(key, origin);
                         mapping.Children[key] = value;
                         return;
                     }

@@ -105,7 +105,9 @@ public sealed class WorkflowDocument
                 message = message[(cut + 3)..];
             }
 
-            var at = message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentationTab(text) is { } tab ? tab : (e.Start.Line, e.Start.Column);
+            var at = message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstIndentationTab(text) is { } tab ? tab
+                : UndefinedAlias(text, message) is { } alias ? alias
+                : (e.Start.Line, e.Start.Column);
             throw new WorkflowValidationException([new Problem($"{file}:{at.Line}:{at.Column}", $"malformed YAML: {message}")]);
         }
         catch (InvalidOperationException)
@@ -151,6 +153,31 @@ public sealed class WorkflowDocument
                 if (lines[i][j] == '\t')
                 {
                     return (i + 1, j + 1);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Line and column (from 1) of the first use <c>*name</c> of the anchor that YamlDotNet's <paramref name="message"/> says is not defined (its own mark is the start of the file), or null.</summary>
+    private static (long Line, long Column)? UndefinedAlias(string text, string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "^The anchor '([^']+)' does not exist");
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            for (var at = lines[i].IndexOf('*' + match.Groups[1].Value, StringComparison.Ordinal); at >= 0; at = lines[i].IndexOf('*' + match.Groups[1].Value, at + 1, StringComparison.Ordinal))
+            {
+                var end = at + 1 + match.Groups[1].Value.Length;
+                if (end == lines[i].Length || lines[i][end] is ' ' or ',' or ']' or '}' or '#')
+                {
+                    return (i + 1, at + 1);
                 }
             }
         }

@@ -190,7 +190,10 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
 
         if (File.Exists(outputDirectory))
         {
-            problems.Add(map.Problem(doc.OutputDirectoryNode, $"output directory {outputDirectory} is a file", doc.OutputNode));
+            const string What = "is a file, not a directory (give the path of a folder for the results)";
+            problems.Add(request.OutOverride is { Length: > 0 } given
+                ? new Problem($"--out {given}", $"output directory {outputDirectory} {What}")
+                : map.Problem(doc.OutputDirectoryNode, $"output directory {outputDirectory} {What}", doc.OutputNode));
         }
 
         if (problems.Count > 0 || input is null)
