@@ -405,6 +405,10 @@ public sealed class MalformedInputCorpusTests
                 return BuiltIn(args);
             });
         }
+
+        // simulate's own --out naming an existing file (absolute: the tool resolves it against the process's directory).
+        yield return new Case("cli/tool/simulate-out-file", 2, Report.OneLine, ["--out is a file, not a directory"], t =>
+            BuiltIn(["simulate", "--size", "32", "--out", t.File("taken", "a file, not a folder")]));
     }
 
     // ---------------------------------------------------------------- plugin folders

@@ -93,6 +93,11 @@ public sealed class SimulateTool : ICliTool
                 throw new PluginNotFoundException(o.Writer, $"writer: {o.Writer} cannot write diffraction data", "use --writer cxdi.cxi");
             }
 
+            if (File.Exists(o.Out))
+            {
+                throw new InvalidInputException(o.Out, "--out is a file, not a directory", "give a directory for the simulated files (it is created when missing)");
+            }
+
             Directory.CreateDirectory(o.Out);
             files = writer.Write(data, Path.Combine(o.Out, o.Name), writerOptions, context);
         }
