@@ -348,7 +348,7 @@ public sealed class MalformedInputCorpusTests
             ("inspect-junk", ["inspect", "junk.raw"], ["junk.raw"]),
             ("inspect-truncated", ["inspect", "short.raw"], ["short.raw: header says 3x3 values but the file holds 2 (the file is truncated)"]),
             ("inspect-unknown-reader", ["inspect", "short.raw", "--reader", "test.rwa"], ["unknown reader 'test.rwa' (did you mean 'test.raw'?)"]),
-            ("inspect-not-a-reader", ["inspect", "short.raw", "--reader", "test.scale"], ["test.scale"]),
+            ("inspect-not-a-reader", ["inspect", "short.raw", "--reader", "test.scale"], ["--reader test.scale: test.scale is a preprocessor, not a reader"]),
             ("inspect-workflow-as-data", ["inspect", "w.yaml"], ["w.yaml"]),
             ("stats-size-out-of-range", ["stats", "--size", "500"], ["--size: option 'size' of test.stats-tool: size must be between 2 and 64."]),
             ("stats-size-word", ["stats", "--size", "big"], ["--size big: option 'size' of test.stats-tool expects an integer, got 'big'"]),

@@ -91,7 +91,9 @@ internal static class Inspector
         {
             descriptor = ctx.Catalog.Find(readerId, PluginRole.Reader) is { } d
                 ? d
-                : throw new UsageException($"unknown reader '{readerId}'{Naming.Suggest(readerId, ctx.Catalog.OfRole(PluginRole.Reader).Select(r => r.Id))}", "'cxdi plugins' lists the readers");
+                : ctx.Catalog.Find(readerId) is { } other
+                    ? throw new UsageException($"--reader {readerId}: {readerId} is a {other.RoleName}, not a reader", "'cxdi plugins' lists the readers")
+                    : throw new UsageException($"unknown reader '{readerId}'{Naming.Suggest(readerId, ctx.Catalog.OfRole(PluginRole.Reader).Select(r => r.Id))}", "'cxdi plugins' lists the readers");
         }
         else
         {
