@@ -162,13 +162,14 @@ public sealed class ComponentTests : IDisposable
             }
         }
 
-        // The twin (point-inverted conjugate), shifted by (3, −5) and with a global phase of 1 rad.
+        // The twin (point-inverted conjugate), shifted by (3, −5), with a phase ramp of 0.05 rad/px along x and a global phase of 1 rad.
         var twin = ArrayTools.PointInvert<Complex32>(truth, shape).Select(z => z.Conjugate()).ToArray();
-        var moved = ArrayTools.Shift<Complex32>(twin, shape, 0, 3, -5).Select(z => Complex32.FromPolar(1, 1) * z).ToArray();
+        var moved = ArrayTools.Shift<Complex32>(twin, shape, 0, 3, -5).Select((z, i) => Complex32.FromPolar(1, 1 + (0.05f * (i % 64))) * z).ToArray();
         var alignment = Canonicalizer.Align(truth, moved, shape, backend);
         Assert.True(alignment.Twin);
-        Assert.True(alignment.Correlation > 0.999);
-        Assert.True(Canonicalizer.RMatch(truth, alignment.Aligned) < 1e-3, $"R_match {Canonicalizer.RMatch(truth, alignment.Aligned)}");
+        Assert.True(alignment.Correlation > 0.9, $"correlation {alignment.Correlation}");
+        // The ramp leaves a few hundredths of a pixel in the parabolic peak refinement (R_match 1e-3 without one).
+        Assert.True(Canonicalizer.RMatch(truth, alignment.Aligned) < 3e-3, $"R_match {Canonicalizer.RMatch(truth, alignment.Aligned)}");
 
         // A sub-pixel shift is undone to well below a pixel.
         var spectrum = (Complex32[])truth.Clone();
@@ -190,21 +191,25 @@ public sealed class ComponentTests : IDisposable
     }
 
     [Fact]
-    public void RemovePhaseRamp_FlattensALinearRamp()
+    public void RemoveRelativeRamp_TakesAwayTheRampBetweenTwoObjects_AndLeavesTheReference()
     {
         var shape = Shape.Of(32, 32);
-        var obj = new Complex32[shape.Length];
+        var random = new Random(4);
+        var reference = new Complex32[shape.Length];
         for (var y = 8; y < 24; y++)
         {
             for (var x = 8; x < 24; x++)
             {
-                obj[(y * 32) + x] = Complex32.FromPolar(1, (0.3f * y) - (0.2f * x));
+                reference[(y * 32) + x] = Complex32.FromPolar(0.5f + (float)random.NextDouble(), (float)(2 * random.NextDouble()));
             }
         }
 
-        Canonicalizer.RemovePhaseRamp(obj, shape);
-        var phases = obj.Where(z => z.Norm2 > 0).Select(z => z.Phase).ToArray();
-        Assert.True(phases.Max() - phases.Min() < 1e-3);
+        var copy = (Complex32[])reference.Clone();
+        var ramped = reference.Select((z, i) => Complex32.FromPolar(1, (0.3f * (i / 32)) - (0.2f * (i % 32)) + 0.7f) * z).ToArray();
+        Canonicalizer.RemoveRelativeRamp(reference, ramped, shape);
+        Assert.Equal(copy, reference);
+        var phases = ramped.Zip(reference, (a, b) => a * b.Conjugate()).Where(z => z.Norm2 > 0).Select(z => z.Phase).ToArray();
+        Assert.True(phases.Max() - phases.Min() < 1e-3, $"relative phase spans {phases.Max() - phases.Min()} rad");
     }
 
     [Fact]
@@ -234,7 +239,7 @@ public sealed class ComponentTests : IDisposable
     }
 
     [Fact]
-    public void PreparedData_FollowsTheIntensityCentroid_WhenTheBeamCentreIsUnknown()
+    public void PreparedData_FollowsTheCentreOfSymmetry_WhenTheBeamCentreIsUnknown()
     {
         var shape = Shape.Of(32, 32);
         var intensity = new float[shape.Length];

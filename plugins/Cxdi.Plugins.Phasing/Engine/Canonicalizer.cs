@@ -6,66 +6,83 @@ using Cxdi.Sdk.Data;
 namespace Cxdi.Plugins.Phasing.Engine;
 
 /// <summary>The outcome of aligning one object on a reference.</summary>
-/// <param name="Aligned">The object after ramp removal, twin choice, sub-pixel translation and global phase.</param>
+/// <param name="Aligned">The object after twin choice, sub-pixel translation, relative phase ramp and global phase.</param>
 /// <param name="Twin">True when the point-inverted complex conjugate matched better.</param>
 /// <param name="Shift">Translation applied (z, y, x) in pixels.</param>
 /// <param name="Correlation">|Σ ref·conj(obj)| / (‖ref‖‖obj‖) at the best shift, 0 … 1.</param>
 internal sealed record Alignment(Complex32[] Aligned, bool Twin, double[] Shift, double Correlation);
 
 /// <summary>
-/// Puts reconstructions in a common frame so they can be compared and averaged: linear phase ramp removal, twin
-/// detection (the point-inverted complex conjugate has the same diffraction pattern), sub-pixel registration by the
-/// cross-correlation peak refined with a parabola per axis and applied as a Fourier phase ramp, and global phase removal.
+/// Puts reconstructions in the frame of a reference run so they can be compared and averaged: twin detection (the
+/// point-inverted complex conjugate has the same diffraction pattern), sub-pixel registration by the cross-correlation
+/// peak refined with a parabola per axis and applied as a Fourier phase ramp, the linear phase ramp relative to the
+/// reference and the global phase. The reference is never changed, so one kept run is the result as it is.
 /// Also the PRTF and R_match. Host-side, using <see cref="IComputeBackend.Transform"/>.
 /// </summary>
 internal static class Canonicalizer
 {
-    /// <summary>Removes the amplitude-weighted mean phase gradient along each axis, in place.</summary>
-    public static void RemovePhaseRamp(Complex32[] obj, Shape shape)
+    /// <summary>
+    /// Removes from <paramref name="obj"/>, in place, its linear phase ramp relative to <paramref name="reference"/>: the
+    /// mean gradient along each axis of the phase of reference·conj(obj) (weighted by both amplitudes), applied about
+    /// the amplitude-weighted centre so the global phase moves least. A ramp is a shift of the zero frequency: runs that
+    /// put it a fraction of a pixel apart differ by one, the reference itself is never changed.
+    /// </summary>
+    public static void RemoveRelativeRamp(Complex32[] reference, Complex32[] obj, Shape shape)
     {
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
-        double[] gradient = new double[3];
         var strides = new[] { (long)ny * nx, nx, 1L };
         var lengths = new[] { nz, ny, nx };
-        for (var axis = 0; axis < 3; axis++)
-        {
-            if (lengths[axis] < 2)
-            {
-                continue;
-            }
-
-            double re = 0, im = 0;
-            for (var z = 0; z < nz; z++)
-            {
-                for (var y = 0; y < ny; y++)
-                {
-                    for (var x = 0; x < nx; x++)
-                    {
-                        var c = axis == 0 ? z : axis == 1 ? y : x;
-                        if (c + 1 >= lengths[axis])
-                        {
-                            continue;
-                        }
-
-                        var i = (((long)z * ny) + y) * nx + x;
-                        var a = obj[i];
-                        var b = obj[i + strides[axis]];
-                        re += (b.Re * a.Re) + (b.Im * a.Im);
-                        im += (b.Im * a.Re) - (b.Re * a.Im);
-                    }
-                }
-            }
-
-            gradient[axis] = Math.Atan2(im, re);
-        }
-
+        var gradient = new double[3];
+        var sums = new double[6];
+        double cz = 0, cy = 0, cx = 0, weight = 0;
         for (var z = 0; z < nz; z++)
         {
             for (var y = 0; y < ny; y++)
             {
                 for (var x = 0; x < nx; x++)
                 {
-                    var phase = -((gradient[0] * (z - (nz / 2))) + (gradient[1] * (y - (ny / 2))) + (gradient[2] * (x - (nx / 2))));
+                    var i = (((long)z * ny) + y) * nx + x;
+                    var p = reference[i] * obj[i].Conjugate();
+                    var w = p.Abs;
+                    cz += w * z;
+                    cy += w * y;
+                    cx += w * x;
+                    weight += w;
+                    int[] at = [z, y, x];
+                    for (var axis = 0; axis < 3; axis++)
+                    {
+                        if (at[axis] + 1 >= lengths[axis])
+                        {
+                            continue;
+                        }
+
+                        var j = i + strides[axis];
+                        var q = reference[j] * obj[j].Conjugate();
+                        sums[2 * axis] += (q.Re * p.Re) + (q.Im * p.Im);
+                        sums[(2 * axis) + 1] += (q.Im * p.Re) - (q.Re * p.Im);
+                    }
+                }
+            }
+        }
+
+        if (!(weight > 0))
+        {
+            return;
+        }
+
+        for (var axis = 0; axis < 3; axis++)
+        {
+            gradient[axis] = lengths[axis] > 1 ? Math.Atan2(sums[(2 * axis) + 1], sums[2 * axis]) : 0;
+        }
+
+        (cz, cy, cx) = (cz / weight, cy / weight, cx / weight);
+        for (var z = 0; z < nz; z++)
+        {
+            for (var y = 0; y < ny; y++)
+            {
+                for (var x = 0; x < nx; x++)
+                {
+                    var phase = (gradient[0] * (z - cz)) + (gradient[1] * (y - cy)) + (gradient[2] * (x - cx));
                     var i = (((long)z * ny) + y) * nx + x;
                     obj[i] = Complex32.FromPolar(1, (float)phase) * obj[i];
                 }
@@ -74,15 +91,11 @@ internal static class Canonicalizer
     }
 
     /// <summary>
-    /// Normalised real-space error ‖a·obj − truth‖ / ‖truth‖ of a reconstruction against a known object (simulations): the
-    /// linear phase ramp of both removed, obj aligned on truth (sub-pixel shift, twin, global phase), a the best real scale.
+    /// Normalised real-space error ‖a·obj − truth‖ / ‖truth‖ of a reconstruction against a known object (simulations):
+    /// obj aligned on truth (sub-pixel shift, twin, relative phase ramp, global phase), a the best real scale.
     /// </summary>
     public static double ErrorToTruth(Complex32[] truth, Complex32[] obj, Shape shape, IComputeBackend backend)
     {
-        truth = (Complex32[])truth.Clone();
-        obj = (Complex32[])obj.Clone();
-        RemovePhaseRamp(truth, shape);
-        RemovePhaseRamp(obj, shape);
         var aligned = Align(truth, obj, shape, backend).Aligned;
         double dot = 0, norm = 0, truthNorm = 0;
         for (var i = 0; i < truth.Length; i++)
@@ -124,8 +137,42 @@ internal static class Canonicalizer
         var spectrum = Spectrum(obj, shape, backend);
         var norm = Math.Sqrt(Norm2(reference) * Norm2(obj));
         var work = new Complex32[spectrum.Length];
+        var (bestTwin, shift, bestCorrelation) = BestShift(referenceSpectrum, spectrum, work, shape, norm, [false, true], backend);
+        ApplyShift(spectrum, bestTwin, work, shape, shift, backend);
+        RemoveRelativeRamp(reference, work, shape);
+
+        // A phase ramp biases the sub-pixel peak: once it is gone, the residual shift is measured and undone (the
+        // object's spectrum is no longer needed, so its array holds the aligned object's).
+        Array.Copy(work, spectrum, work.Length);
+        backend.Transform(spectrum, shape, FftDirection.Forward);
+        var (_, residual, correlation) = BestShift(referenceSpectrum, spectrum, work, shape, norm, [false], backend);
+        ApplyShift(spectrum, false, work, shape, residual, backend);
+        RemoveRelativeRamp(reference, work, shape);
+        shift = [.. shift.Zip(residual, (a, b) => a + b)];
+        bestCorrelation = Math.Max(bestCorrelation, correlation);
+
+        double re = 0, im = 0;
+        for (var i = 0; i < work.Length; i++)
+        {
+            var p = reference[i] * work[i].Conjugate();
+            re += p.Re;
+            im += p.Im;
+        }
+
+        var rotation = Complex32.FromPolar(1, (float)Math.Atan2(im, re));
+        for (var i = 0; i < work.Length; i++)
+        {
+            work[i] = rotation * work[i];
+        }
+
+        return new Alignment(work, bestTwin, shift, bestCorrelation);
+    }
+
+    /// <summary>The twin choice and sub-pixel shift with the highest cross-correlation peak; <paramref name="work"/> is scratch.</summary>
+    private static (bool Twin, double[] Shift, double Correlation) BestShift(Complex32[] referenceSpectrum, Complex32[] spectrum, Complex32[] work, Shape shape, double norm, bool[] twins, IComputeBackend backend)
+    {
         (bool Twin, double[] Shift, double Correlation)? best = null;
-        foreach (var twin in new[] { false, true })
+        foreach (var twin in twins)
         {
             // Cross-correlation spectrum F_ref · conj(G), with G = F_obj, or conj(F_obj) for the twin.
             for (var i = 0; i < work.Length; i++)
@@ -153,23 +200,7 @@ internal static class Canonicalizer
             }
         }
 
-        var (bestTwin, shift, bestCorrelation) = best!.Value;
-        ApplyShift(spectrum, bestTwin, work, shape, shift, backend);
-        double re = 0, im = 0;
-        for (var i = 0; i < work.Length; i++)
-        {
-            var p = reference[i] * work[i].Conjugate();
-            re += p.Re;
-            im += p.Im;
-        }
-
-        var rotation = Complex32.FromPolar(1, (float)Math.Atan2(im, re));
-        for (var i = 0; i < work.Length; i++)
-        {
-            work[i] = rotation * work[i];
-        }
-
-        return new Alignment(work, bestTwin, shift, bestCorrelation);
+        return best!.Value;
     }
 
     /// <summary>R_match = √(Σ|obj − ref|² / Σ|ref|²) of an aligned object (0 = identical).</summary>
@@ -188,11 +219,11 @@ internal static class Canonicalizer
     /// <summary>
     /// PRTF: the shell average of |FT(average)| / √I_obs over measured pixels with I_obs &gt; 0, in shells one pixel wide
     /// of the radius in units of the Nyquist frequency (of the smallest dimension); the cutoff is the first shell,
-    /// after the PRTF has been above 1/e, where it falls below 1/e (null when it never does).
+    /// after the PRTF has been above 1/e, where it falls below 1/e (null when it never does). <paramref name="average"/> is transformed in place (pass a copy).
     /// </summary>
     public static (FrequencyCurve Curve, double? Cutoff) Prtf(Complex32[] average, Shape shape, float[] amplitude, byte[] classes, IComputeBackend backend)
     {
-        // Transformed in place and back (no copy of a possibly large array); the round trip changes it by float rounding only.
+        // Transformed in place: the caller passes a copy it does not need.
         var f = average;
         backend.Transform(f, shape, FftDirection.Forward);
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
@@ -224,7 +255,6 @@ internal static class Canonicalizer
             }
         }
 
-        backend.Transform(f, shape, FftDirection.Inverse);
         var freq = new List<double>();
         var value = new List<double>();
         for (var s = 0; s < shells; s++)

@@ -64,7 +64,7 @@ public sealed record PhaseOptions : PluginOptions
     public int DetwinCycles { get; init; }
 
     /// <summary>Zero-frequency pixel.</summary>
-    [Description("Which pixel is the zero frequency: auto (beam centre when known, else the intensity centroid, which follows a flipped pattern), array (N/2) or beam.")]
+    [Description("Which pixel is the zero frequency: auto (beam centre when known, else the centre of symmetry of the pattern, found to a tenth of a pixel and robust to gaps and an off-centre beamstop), array (N/2) or beam.")]
     public PatternCentering Centering { get; init; } = PatternCentering.Auto;
 
     /// <summary>HIO feedback.</summary>

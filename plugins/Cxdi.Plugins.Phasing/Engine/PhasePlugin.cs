@@ -42,7 +42,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
         var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
         var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
-        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering);
+        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend);
         var support = InitialSupport(data, options, backend);
         using var observations = Observations.Upload(backend, prepared);
         prepared.ReleaseArrays();
@@ -354,7 +354,6 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
 
         var shape = set.Shape;
         var reference = kept[0].Object;
-        Canonicalizer.RemovePhaseRamp(reference, shape);
         var referenceSpectrum = kept.Count > 1 ? Canonicalizer.Spectrum(reference, shape, backend) : [];
         var average = new Complex32[shape.Length];
         foreach (var run in kept)
@@ -362,7 +361,6 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             run.State = RunState.Kept;
             if (!ReferenceEquals(run, kept[0]))
             {
-                Canonicalizer.RemovePhaseRamp(run.Object, shape);
                 var alignment = Canonicalizer.Align(reference, referenceSpectrum, run.Object, shape, backend);
                 run.Object = alignment.Aligned;
                 if (alignment.Twin)
@@ -389,7 +387,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         set.Average = average;
         set.AverageSupport = AverageSupport(average, shape, options);
         var (amplitude, classes) = observations.Download(backend);
-        var (curve, cutoff) = Canonicalizer.Prtf(average, shape, amplitude, classes, backend);
+        var (curve, cutoff) = Canonicalizer.Prtf((Complex32[])average.Clone(), shape, amplitude, classes, backend);
         set.Prtf = curve;
         set.PrtfCutoff = cutoff;
         set.Findings["cxdi.phase"] = new Dictionary<string, object>
@@ -401,6 +399,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             ["held_out_pixels"] = prepared.HeldOut,
             ["measured_pixels"] = prepared.Measured,
             ["zero_frequency_pixel"] = prepared.Centre,
+            ["zero_frequency"] = prepared.SubPixelCentre.Select(c => Math.Round(c, 2)).ToArray(),
         };
     }
 

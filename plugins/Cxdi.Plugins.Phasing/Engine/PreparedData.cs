@@ -1,6 +1,8 @@
 using Cxdi.Sdk.Compute;
 using Cxdi.Sdk.Data;
 using Cxdi.Sdk.Errors;
+using Cxdi.Plugins.Phasing.Compute;
+using Cxdi.Plugins.Phasing.Fft;
 using Cxdi.Plugins.Phasing.Support;
 
 namespace Cxdi.Plugins.Phasing.Engine;
@@ -11,9 +13,10 @@ namespace Cxdi.Plugins.Phasing.Engine;
 /// </summary>
 internal sealed class PreparedData
 {
-    private PreparedData(Shape shape, float[] amplitude, byte[] classes, long measured, long heldOut, int[] centre)
+    private PreparedData(Shape shape, float[] amplitude, byte[] classes, long measured, long heldOut, int[] centre, double[] subPixelCentre)
     {
         Centre = centre;
+        SubPixelCentre = subPixelCentre;
         Shape = shape;
         Amplitude = amplitude;
         Classes = classes;
@@ -38,6 +41,9 @@ internal sealed class PreparedData
     /// <summary>The detector pixel (z, y, x) taken as zero frequency.</summary>
     public int[] Centre { get; }
 
+    /// <summary>The zero frequency (z, y, x) to a tenth of a pixel where it was measured (centre of symmetry), else <see cref="Centre"/>.</summary>
+    public double[] SubPixelCentre { get; }
+
     /// <summary>Drops the host arrays once they are on the backend (<see cref="Observations"/>), so a run does not hold them twice.</summary>
     public void ReleaseArrays()
     {
@@ -52,7 +58,7 @@ internal sealed class PreparedData
     public static bool TooSmall(Shape shape) => shape.Ny < MinimumSize || shape.Nx < MinimumSize || (shape.Is3D && shape.Nz < MinimumSize);
 
     /// <summary>Checks and prepares <paramref name="data"/>; throws <see cref="InvalidInputException"/> when it cannot be phased.</summary>
-    public static PreparedData Create(DiffractionData data, double freeFraction, long seed, PatternCentering centering = PatternCentering.Auto)
+    public static PreparedData Create(DiffractionData data, double freeFraction, long seed, PatternCentering centering = PatternCentering.Auto, IComputeBackend? backend = null)
     {
         var shape = data.Shape;
         var source = data.Provenance.Sources.Count > 0 ? data.Provenance.Sources[^1].Path : "input";
@@ -62,7 +68,7 @@ internal sealed class PreparedData
         }
 
         // The zero-frequency pixel goes to index 0 as the values are read (no centred copy: 3D arrays are large).
-        var centre = FindCentre(data, centering, source);
+        var (centre, subPixel) = FindCentre(data, centering, source, backend);
         var amplitude = new float[shape.Length];
         var classes = new byte[shape.Length];
         long measured = 0;
@@ -104,23 +110,27 @@ internal sealed class PreparedData
         }
 
         var heldOut = freeFraction > 0 ? FreePixels.HoldOut(classes, shape, freeFraction, seed) : 0;
-        return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut, centre);
+        return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut, centre, subPixel);
     }
 
-    /// <summary>The zero-frequency pixel: the array centre (N/2), the beam centre from the geometry, or (auto) the beam centre when known, else the rounded intensity centroid of the measured pixels.</summary>
-    internal static int[] FindCentre(DiffractionData data, PatternCentering centering, string source)
+    /// <summary>
+    /// The zero-frequency pixel and its sub-pixel position: the array centre (N/2), the beam centre from the geometry, or
+    /// (auto) the beam centre when known, else the pattern's centre of symmetry (<see cref="ZeroFrequency"/>).
+    /// </summary>
+    internal static (int[] Centre, double[] SubPixel) FindCentre(DiffractionData data, PatternCentering centering, string source, IComputeBackend? backend = null)
     {
         var shape = data.Shape;
         var g = data.Geometry;
-        int[] array = [shape.Nz / 2, shape.Ny / 2, shape.Nx / 2];
         if (centering == PatternCentering.Array)
         {
-            return array;
+            int[] array = [shape.Nz / 2, shape.Ny / 2, shape.Nx / 2];
+            return (array, [.. array.Select(c => (double)c)]);
         }
 
         if (g.BeamCenterX is { } bx && g.BeamCenterY is { } by)
         {
-            return [shape.Is3D ? Centroid(data)[0] : 0, (int)Math.Round(by), (int)Math.Round(bx)];
+            var z = shape.Is3D ? Symmetry(data, backend) : ([0, 0, 0], [0.0, 0, 0]);
+            return ([z.Centre[0], (int)Math.Round(by), (int)Math.Round(bx)], [z.SubPixel[0], by, bx]);
         }
 
         if (centering == PatternCentering.Beam)
@@ -128,41 +138,21 @@ internal sealed class PreparedData
             throw new InvalidInputException(source, "centering is 'beam' but the data have no beam centre", "set the beam centre in the reader options or use centering: auto");
         }
 
-        return Centroid(data);
+        return Symmetry(data, backend);
     }
 
-    private static int[] Centroid(DiffractionData data)
+    private static (int[] Centre, double[] SubPixel) Symmetry(DiffractionData data, IComputeBackend? backend)
     {
-        var shape = data.Shape;
-        double sz = 0, sy = 0, sx = 0, total = 0;
-        for (var z = 0; z < shape.Nz; z++)
-        {
-            for (var y = 0; y < shape.Ny; y++)
-            {
-                for (var x = 0; x < shape.Nx; x++)
-                {
-                    var i = (((long)z * shape.Ny) + y) * shape.Nx + x;
-                    var v = data.Intensity[i];
-                    if (data.IsMeasured(i) && v > 0 && float.IsFinite(v))
-                    {
-                        sz += v * (double)z;
-                        sy += v * (double)y;
-                        sx += v * (double)x;
-                        total += v;
-                    }
-                }
-            }
-        }
-
-        static int Clamp(double c, int n) => Math.Clamp((int)Math.Round(c), n / 4, n - 1 - (n / 4));
-        return [shape.Is3D ? Clamp(sz / total, shape.Nz) : 0, Clamp(sy / total, shape.Ny), Clamp(sx / total, shape.Nx)];
+        using var own = backend is null ? new CpuComputeBackend(FftPreference.Auto, 0) : null;
+        var centre = ZeroFrequency.SymmetryCentre(data, backend ?? own!);
+        return (ZeroFrequency.Round(centre, ZeroFrequency.Centroid(data), data.Shape), centre);
     }
 }
 
 /// <summary>Which detector pixel is the zero frequency.</summary>
 public enum PatternCentering
 {
-    /// <summary>The beam centre when the geometry has one, else the intensity centroid of the measured pixels (rounded).</summary>
+    /// <summary>The beam centre when the geometry has one, else the pattern's centre of symmetry (sub-pixel, then rounded).</summary>
     Auto,
 
     /// <summary>The array centre, index N/2 along each axis.</summary>
