@@ -137,8 +137,13 @@ public sealed record PhaseOptions : PluginOptions
     [Range(0.0, 1.0)]
     public double SupportMaxFraction { get; init; } = 0.4;
 
+    /// <summary>Smallest coverage of the measured autocorrelation.</summary>
+    [Description("A finished run whose support's own autocorrelation covers less than this fraction of the region where the measured autocorrelation stands above its noise has collapsed (kept a few bright islands of the object): it is retried with a lower threshold, and rejected when the retries are spent; 0 disables the check.")]
+    [Range(0.0, 1.0)]
+    public double SupportMinCoverage { get; init; } = 0.8;
+
     /// <summary>Retries after a support guard.</summary>
-    [Description("Times a run is restarted (same seed) with the threshold adjusted by 20 % after the support left its allowed range.")]
+    [Description("Times a run is restarted (same seed) with the threshold adjusted by 20 % after the support left its allowed range or collapsed.")]
     [Range(0, 20)]
     public int SupportRetries { get; init; } = 3;
 
@@ -168,10 +173,10 @@ public sealed record PhaseOptions : PluginOptions
     public double InitAmplitudeMin { get; init; }
 
     /// <summary>Initial phase range.</summary>
-    [Description("Initial phases are uniform within ± half this range (radians); 0 starts from a real positive object.")]
+    [Description("Initial phases are uniform within ± half this range (radians); empty = automatic: 2π (random phases) when the starting support is centrosymmetric (autocorrelation, circle, square), which breaks the twin symmetry a real object's exactly centred pattern would otherwise keep, else 0 (a real positive start inside a support that already tells object from twin).")]
     [Unit("rad")]
     [Range(0.0, 6.3)]
-    public double InitPhaseRange { get; init; }
+    public double? InitPhaseRange { get; init; }
 
     /// <inheritdoc />
     public override IEnumerable<OptionProblem> Validate() => Validate(OptionsContext.None);

@@ -44,6 +44,8 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend);
         var support = InitialSupport(data, options, backend);
+        var coverage = options.SupportMinCoverage > 0 ? SupportCoverage.Measure(data, backend) : null;
+        var coverages = new System.Collections.Concurrent.ConcurrentDictionary<int, double>();
         using var observations = Observations.Upload(backend, prepared);
         prepared.ReleaseArrays();
         RunEngine.ReturnGarbage(data.Shape);
@@ -80,7 +82,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             Real = options.Real,
             MetricEvery = options.MetricEvery,
             InitAmplitudeMin = (float)options.InitAmplitudeMin,
-            InitPhaseRange = (float)options.InitPhaseRange,
+            InitPhaseRange = (float)(options.InitPhaseRange ?? (ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
             DetwinCycles = options.DetwinCycles,
             DetwinBeta = (float)options.Beta,
         };
@@ -103,7 +105,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
                     continue;
                 }
 
-                var run = RunWithRetries(device, observations, support, settings, options, index, program.Cycles, context);
+                var run = RunWithRetries(device, observations, support, settings, options, index, program.Cycles, context, coverage, coverages);
                 runs[index] = run;
                 if (run.State == RunState.Cancelled)
                 {
@@ -155,7 +157,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             Provenance = data.Provenance,
             PixelSize = PixelSize(data),
         };
-        SelectAndAverage(result, prepared, observations, options, backend);
+        SelectAndAverage(result, prepared, observations, options, backend, coverages);
         if (result.Findings.TryGetValue("cxdi.phase", out var findings) && findings is Dictionary<string, object> phase)
         {
             phase["parallel_runs"] = parallel;
@@ -210,7 +212,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         return parallel;
     }
 
-    private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, int cycles, StepContext context)
+    private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, int cycles, StepContext context, SupportCoverage? coverage, System.Collections.Concurrent.ConcurrentDictionary<int, double> coverages)
     {
         var seed = options.Seed + index;
         var threshold = (float)options.SupportThreshold;
@@ -222,6 +224,18 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             {
                 var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
                 var run = RunEngine.Run(device, observations, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles + options.DetwinCycles, options, context));
+                if (coverage is not null)
+                {
+                    var covered = coverage.Coverage(run.Support, device);
+                    coverages[index] = covered;
+                    if (covered < options.SupportMinCoverage && attempt < options.SupportRetries)
+                    {
+                        notes.Add($"attempt {attempt + 1}: support collapsed to {run.SupportSize} px (its autocorrelation covers {100 * covered:F0} % of the measured one's); threshold {threshold:G3} → {threshold * 0.8f:G3}");
+                        threshold = Math.Clamp(threshold * 0.8f, 1e-6f, 0.99f);
+                        continue;
+                    }
+                }
+
                 run.State = RunState.Finished;
                 if (notes.Count > 0)
                 {
@@ -323,13 +337,19 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         return null;
     }
 
-    private static void SelectAndAverage(ReconstructionSet set, PreparedData prepared, Observations observations, PhaseOptions options, IComputeBackend backend)
+    private static void SelectAndAverage(ReconstructionSet set, PreparedData prepared, Observations observations, PhaseOptions options, IComputeBackend backend, IReadOnlyDictionary<int, double> coverages)
     {
         var useFree = prepared.HeldOut > 0;
         var candidates = new List<Reconstruction>();
         foreach (var run in set.Runs.Where(r => r.State == RunState.Finished))
         {
             run.State = RunState.Rejected;
+            if (coverages.TryGetValue(run.Index, out var covered) && covered < options.SupportMinCoverage)
+            {
+                run.Reason = Join(run.Reason, $"support collapsed: its autocorrelation covers {100 * covered:F0} % of the measured one's (min {100 * options.SupportMinCoverage:F0} %)");
+                continue;
+            }
+
             if (run.EnergyOutsideSupport > options.MaxOutsideEnergy)
             {
                 run.Reason = Join(run.Reason, $"{100 * run.EnergyOutsideSupport:F1} % of the energy outside the support (max {100 * options.MaxOutsideEnergy:F1} %)");
@@ -399,6 +419,7 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             ["held_out_pixels"] = prepared.HeldOut,
             ["measured_pixels"] = prepared.Measured,
             ["zero_frequency_pixel"] = prepared.Centre,
+            ["support_coverage"] = set.Runs.Select(r => coverages.TryGetValue(r.Index, out var c) ? Math.Round(c, 3) : double.NaN).ToArray(),
             ["zero_frequency"] = prepared.SubPixelCentre.Select(c => Math.Round(c, 2)).ToArray(),
         };
     }

@@ -217,51 +217,72 @@ public static class ArrayTools
         }
     }
 
-    /// <summary>Autocorrelation-based support: |IFT(I)| (unknown pixels set to 0) blurred by <paramref name="sigma"/> px and thresholded at <paramref name="threshold"/> × its maximum; centred.</summary>
+    /// <summary>Autocorrelation-based support: the autocorrelation amplitude (unknown pixels filled, <see cref="Autocorrelation.Amplitude"/>) blurred by <paramref name="sigma"/> px and thresholded at <paramref name="threshold"/> × its maximum; centred.</summary>
     public static byte[] AutocorrelationSupport(DiffractionData data, IComputeBackend backend, double threshold, double sigma)
     {
-        // One complex array: the intensity goes in FFT order as it is read, the transform is in place, and the
-        // autocorrelation amplitude comes back centred as it is read out (3D arrays are large).
-        var shape = data.Shape;
-        int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
-        int cz = nz / 2, cy = ny / 2, cx = nx / 2;
-        var values = new Complex32[shape.Length];
-        for (var z = 0; z < nz; z++)
-        {
-            for (var y = 0; y < ny; y++)
-            {
-                var row = (((long)Mod(z - cz, nz) * ny) + Mod(y - cy, ny)) * nx;
-                for (var x = 0; x < nx; x++)
-                {
-                    var i = (((long)z * ny) + y) * nx + x;
-                    var v = data.Intensity[i];
-                    values[row + Mod(x - cx, nx)] = data.IsMeasured(i) && v > 0 && float.IsFinite(v) ? new Complex32(v, 0) : default;
-                }
-            }
-        }
-
-        backend.Transform(values, shape, FftDirection.Inverse);
-        var amplitude = new float[shape.Length];
-        for (var z = 0; z < nz; z++)
-        {
-            for (var y = 0; y < ny; y++)
-            {
-                var row = (((long)Mod(z + cz, nz) * ny) + Mod(y + cy, ny)) * nx;
-                for (var x = 0; x < nx; x++)
-                {
-                    amplitude[row + Mod(x + cx, nx)] = values[((((long)z * ny) + y) * nx) + x].Abs;
-                }
-            }
-        }
-
-        GaussianBlur(amplitude, shape, sigma);
+        var amplitude = Autocorrelation.Amplitude(data, backend);
+        GaussianBlur(amplitude, data.Shape, sigma);
         var max = amplitude.Max();
-        var support = new byte[shape.Length];
+        var support = new byte[amplitude.Length];
         for (long i = 0; i < support.Length; i++)
         {
             support[i] = amplitude[i] >= threshold * max ? (byte)1 : (byte)0;
         }
 
         return support;
+    }
+
+    /// <summary>
+    /// True when a centred 0/1 <paramref name="support"/> is its own point inversion about its centroid to within 5 % of its
+    /// pixels (an autocorrelation, a circle or a square is; a measured footprint is not).
+    /// </summary>
+    public static bool IsCentrosymmetric(byte[] support, Shape shape)
+    {
+        int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
+        double sz = 0, sy = 0, sx = 0;
+        long count = 0;
+        for (var z = 0; z < nz; z++)
+        {
+            for (var y = 0; y < ny; y++)
+            {
+                for (var x = 0; x < nx; x++)
+                {
+                    if (support[(((long)z * ny) + y) * nx + x] != 0)
+                    {
+                        sz += z;
+                        sy += y;
+                        sx += x;
+                        count++;
+                    }
+                }
+            }
+        }
+
+        if (count == 0)
+        {
+            return true;
+        }
+
+        // Twice the centroid, rounded to whole or half pixels: the inversion maps p to 2c − p.
+        int tz = (int)Math.Round(2 * sz / count), ty = (int)Math.Round(2 * sy / count), tx = (int)Math.Round(2 * sx / count);
+        long mismatched = 0;
+        for (var z = 0; z < nz; z++)
+        {
+            for (var y = 0; y < ny; y++)
+            {
+                for (var x = 0; x < nx; x++)
+                {
+                    if (support[(((long)z * ny) + y) * nx + x] == 0)
+                    {
+                        continue;
+                    }
+
+                    var mirror = (((long)Mod(tz - z, nz) * ny) + Mod(ty - y, ny)) * nx + Mod(tx - x, nx);
+                    mismatched += support[mirror] == 0 ? 1 : 0;
+                }
+            }
+        }
+
+        return mismatched <= 0.05 * count;
     }
 }

@@ -24,7 +24,7 @@ public sealed record AutocorrelationSupportOptions : PluginOptions
     public double Sigma { get; init; } = 1;
 }
 
-/// <summary>Starting support from the thresholded, blurred autocorrelation |IFT(I)| (unknown pixels count as 0).</summary>
+/// <summary>Starting support from the thresholded, blurred autocorrelation |IFT(I)| (unknown pixels filled from the autocorrelation's finite extent, not counted as 0).</summary>
 [CxdiPlugin("cxdi.support.autocorrelation", "1.0.0", Description = "Initial support from the blurred, thresholded autocorrelation of the pattern.")]
 public sealed class AutocorrelationSupportFinder : SupportFinderBase<AutocorrelationSupportOptions>
 {
