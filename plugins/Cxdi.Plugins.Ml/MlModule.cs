@@ -14,5 +14,6 @@ public sealed class MlModule : ICxdiPluginModule
     public void Configure(IServiceCollection services)
     {
         services.AddCxdiPlugin<TreeDenoiser>();
+        services.AddCxdiPlugin<Support.MlSupportFinder>();
     }
 }
