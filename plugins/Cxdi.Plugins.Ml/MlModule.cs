@@ -15,5 +15,6 @@ public sealed class MlModule : ICxdiPluginModule
     {
         services.AddCxdiPlugin<TreeDenoiser>();
         services.AddCxdiPlugin<Support.MlSupportFinder>();
+        services.AddCxdiPlugin<Inpainting.Inpainter>();
     }
 }
