@@ -16,5 +16,6 @@ public sealed class MlModule : ICxdiPluginModule
         services.AddCxdiPlugin<TreeDenoiser>();
         services.AddCxdiPlugin<Support.MlSupportFinder>();
         services.AddCxdiPlugin<Inpainting.Inpainter>();
+        services.AddCxdiPlugin<Cli.TrainTool>();
     }
 }
