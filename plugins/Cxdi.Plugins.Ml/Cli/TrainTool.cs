@@ -135,7 +135,7 @@ public sealed class TrainTool : ICliTool
         var plan = new TrainingPlan(spec, o.Patterns, o.Samples, o.Trees, o.Leaves, o.Seed);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training a {o.Kind.ToString().ToLowerInvariant()} model on {o.Patterns} simulated {spec.Ny}x{spec.Nx} patterns ({spec.Photons:G3} photons, object {spec.ObjectSize:F1} px, oversampling {Math.Max(spec.Ny, spec.Nx) / spec.ObjectSize:F2})"));
         var ml = new MLContext(o.Seed);
-        var progress = new BarProgress(output, context);
+        var progress = new BarProgress(output);
         var model = o.Kind switch
         {
             ModelKind.Denoiser => DenoiserTraining.Train(ml, plan, progress, context.Cancellation),
@@ -195,14 +195,13 @@ public sealed class TrainTool : ICliTool
     /// <summary>The matching rules of the workflow steps, reused for <c>--data</c>.</summary>
     private sealed record DataMatch : TrainedModelOptions;
 
-    /// <summary>Prints a text progress bar line per training stage and forwards it to the host.</summary>
-    private sealed class BarProgress(TextWriter output, StepContext context) : IProgress<(double Fraction, string Message)>
+    /// <summary>Prints a text progress bar line per training stage.</summary>
+    private sealed class BarProgress(TextWriter output) : IProgress<(double Fraction, string Message)>
     {
         public void Report((double Fraction, string Message) value)
         {
             var filled = (int)Math.Round(Math.Clamp(value.Fraction, 0, 1) * 30);
             output.WriteLine($"[{new string('#', filled)}{new string('.', 30 - filled)}] {100 * value.Fraction,3:F0} % {value.Message}");
-            context.Progress.Report(new ProgressReport(context.StepId, value.Message) { Fraction = value.Fraction });
         }
     }
 }
