@@ -17,5 +17,6 @@ public sealed class MlModule : ICxdiPluginModule
         services.AddCxdiPlugin<Support.MlSupportFinder>();
         services.AddCxdiPlugin<Inpainting.Inpainter>();
         services.AddCxdiPlugin<Cli.TrainTool>();
+        services.AddCxdiPlugin<Onnx.OnnxDenoiser>();
     }
 }

@@ -40,6 +40,10 @@ public sealed record TrainOptions : PluginOptions
     [Required]
     public string Model { get; init; } = "";
 
+    /// <summary>ONNX export.</summary>
+    [Description("Also export the trained model as ONNX to this file (for cxdi.denoise.onnx or other runtimes); empty = none.")]
+    public string Onnx { get; init; } = "";
+
     /// <summary>Data to match.</summary>
     [Description("A measured pattern to match (shape, mask, photons, object size from its autocorrelation); empty = use size, photons, object_size and beamstop.")]
     public string Data { get; init; } = "";
@@ -144,6 +148,11 @@ public sealed class TrainTool : ICliTool
         };
         model.Save(ml, o.Model);
         output.WriteLine($"wrote {Path.GetFullPath(o.Model)}");
+        if (o.Onnx.Length > 0)
+        {
+            Onnx.OnnxExport.Write(ml, model, o.Onnx);
+            output.WriteLine($"wrote {Path.GetFullPath(o.Onnx)}");
+        }
         return 0;
     }
 

@@ -46,6 +46,13 @@ internal sealed class FeatureRow
     public float[] Features { get; set; } = [];
 }
 
+/// <summary>A row with features only (what a scoring-time model, e.g. an ONNX export, takes).</summary>
+internal sealed class FeatureOnlyRow
+{
+    /// <summary>Feature vector.</summary>
+    public float[] Features { get; set; } = [];
+}
+
 /// <summary>Training and bulk scoring of FastTree models on a <see cref="FeatureTable"/>.</summary>
 internal static class Trees
 {
@@ -60,6 +67,14 @@ internal static class Trees
             Features = table.Features.AsSpan(i * table.Width, table.Width).ToArray(),
         });
         return ml.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    /// <summary>An empty-label view of <paramref name="width"/>-float feature rows (one zero row), for exporting a scoring graph.</summary>
+    public static IDataView FeaturesOnly(MLContext ml, int width)
+    {
+        var schema = SchemaDefinition.Create(typeof(FeatureOnlyRow));
+        schema[nameof(FeatureOnlyRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        return ml.Data.LoadFromEnumerable([new FeatureOnlyRow { Features = new float[width] }], schema);
     }
 
     /// <summary>Trains a FastTree regressor.</summary>
