@@ -49,6 +49,30 @@ public sealed class ModelFileTests : IDisposable
         }
     }
 
+    [Fact]
+    public void CompiledTrees_OfTrainedAndLoadedModel_MatchMlNetScorer()
+    {
+        var spec = new SimulationSpec(64, 64, 16, 1e6, null);
+        var ml = new MLContext(2);
+        var model = DenoiserTraining.Train(ml, new TrainingPlan(spec, 2, 3000, 15, 8, 2), null, CancellationToken.None);
+        var path = Path.Combine(dir, "c.zip");
+        model.Save(ml, path);
+        var loaded = ModelFile.Load(ml, path, "denoiser");
+        var p = PatternSimulator.Simulate(spec, 5150);
+        var (table, _) = PatchFeatures.AllMeasured(p.Counts, p.Mask, 64, 64);
+        var reference = Trees.ScoreWithMlNet(ml, model.Model, table, probability: false);
+        foreach (var m in new[] { model.Model, loaded.Model })
+        {
+            var compiled = CompiledTrees.TryCompile(m);
+            Assert.NotNull(compiled);
+            var scores = compiled!.Score(table);
+            for (var i = 0; i < scores.Length; i++)
+            {
+                Assert.Equal(reference[i], scores[i], 1e-4f);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("garbage")]
     [InlineData("zip-without-model")]

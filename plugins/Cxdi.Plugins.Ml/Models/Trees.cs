@@ -105,8 +105,27 @@ internal static class Trees
         return pipeline.Fit(data);
     }
 
-    /// <summary>Scores every row of <paramref name="table"/>: the regression score, or the probability of class 1.</summary>
+    /// <summary>Scores every row through ML.NET's own scorer (no compiled shortcut), for checks.</summary>
+    public static float[] ScoreWithMlNet(MLContext ml, ITransformer model, FeatureTable table, bool probability) => ScoreCore(ml, model, table, probability);
+
+    /// <summary>Scores every row of <paramref name="table"/>: the regression score (a FastTree regressor compiled to C#), or the probability of class 1.</summary>
     public static float[] Score(MLContext ml, ITransformer model, FeatureTable table, bool probability)
+    {
+        var result = new float[table.Count];
+        if (table.Count == 0)
+        {
+            return result;
+        }
+
+        if (!probability && CompiledTrees.TryCompile(model) is { } compiled)
+        {
+            return compiled.Score(table);
+        }
+
+        return ScoreCore(ml, model, table, probability);
+    }
+
+    private static float[] ScoreCore(MLContext ml, ITransformer model, FeatureTable table, bool probability)
     {
         var result = new float[table.Count];
         if (table.Count == 0)
