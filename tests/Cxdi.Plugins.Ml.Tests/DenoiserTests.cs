@@ -12,7 +12,7 @@ public sealed class DenoiserTests(ITestOutputHelper output)
     public void Denoiser_OnUnseenSeedsAt1e6Photons_CutsAmplitudeRmseBy30Percent()
     {
         var spec = new SimulationSpec(128, 128, 32, 1e6, null);
-        var plan = new TrainingPlan(spec, 6, 40_000, 60, 31, 3);
+        var plan = new TrainingPlan(spec, 5, 30_000, 50, 31, 3);
         var ml = new MLContext(3);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var model = DenoiserTraining.Train(ml, plan, null, CancellationToken.None);
