@@ -1,0 +1,258 @@
+using Cxdi.Plugins.Ml.Numerics;
+
+namespace Cxdi.Plugins.Ml.Simulation;
+
+/// <summary>What to simulate: training patterns that match a measurement.</summary>
+/// <param name="Ny">Rows of the pattern.</param>
+/// <param name="Nx">Columns of the pattern.</param>
+/// <param name="ObjectSize">Object diameter in object-space pixels of the pattern's grid (the oversampling per axis is about Nx / ObjectSize).</param>
+/// <param name="Photons">Expected photons summed over the measured pixels.</param>
+/// <param name="Mask">Row-major mask of the pattern (non-zero = not measured), or null for none.</param>
+internal sealed record SimulationSpec(int Ny, int Nx, double ObjectSize, double Photons, uint[]? Mask)
+{
+    /// <summary>The simulation parameters as JSON-friendly values, for provenance.</summary>
+    public Dictionary<string, object> Describe() => new(StringComparer.Ordinal)
+    {
+        ["ny"] = Ny,
+        ["nx"] = Nx,
+        ["object_size_px"] = Math.Round(ObjectSize, 3),
+        ["oversampling"] = Math.Round(Math.Max(Ny, Nx) / ObjectSize, 3),
+        ["photons"] = Photons,
+        ["masked_pixels"] = Mask?.Count(m => m != 0) ?? 0,
+    };
+}
+
+/// <summary>One simulated pattern: the noiseless expected counts, a Poisson draw of them, and the true object support.</summary>
+internal sealed record SimulatedPattern(int Ny, int Nx, float[] Expected, float[] Counts, byte[] Support, uint[] Mask);
+
+/// <summary>
+/// Random compact objects (unions of ellipses with a smooth, positive amplitude texture) centred in a padded power-of-two
+/// grid, their far-field intensity |FFT|², scaled to the photon level over the measured pixels and Poisson-sampled.
+/// </summary>
+internal static class PatternSimulator
+{
+    /// <summary>Simulates one pattern with the random stream <paramref name="seed"/>.</summary>
+    public static SimulatedPattern Simulate(SimulationSpec spec, int seed)
+    {
+        var random = new Random(seed);
+        var n = 1;
+        while (n < Math.Max(spec.Ny, spec.Nx))
+        {
+            n <<= 1;
+        }
+
+        // Object on the n-grid; the pattern's speckle size N/d is kept: d_n = d · n / N.
+        var scale = n / (double)Math.Max(spec.Ny, spec.Nx);
+        var diameter = Math.Clamp(spec.ObjectSize * scale, 3, n / 2.0);
+        var obj = RandomObject(n, diameter, random);
+
+        var re = new double[n * n];
+        var im = new double[n * n];
+        Array.Copy(obj, re, obj.Length);
+        Fft.Transform2D(re, im, n, n, inverse: false);
+        var full = new double[n * n];
+        for (var i = 0; i < full.Length; i++)
+        {
+            full[i] = (re[i] * re[i]) + (im[i] * im[i]);
+        }
+
+        full = Fft.Shift(full, n, n);
+        var oy = (n / 2) - (spec.Ny / 2);
+        var ox = (n / 2) - (spec.Nx / 2);
+        var expected = new float[spec.Ny * spec.Nx];
+        var mask = spec.Mask is null ? new uint[expected.Length] : (uint[])spec.Mask.Clone();
+        double measured = 0;
+        for (var y = 0; y < spec.Ny; y++)
+        {
+            for (var x = 0; x < spec.Nx; x++)
+            {
+                var v = full[((y + oy) * n) + x + ox];
+                expected[(y * spec.Nx) + x] = (float)v;
+                if (mask[(y * spec.Nx) + x] == 0)
+                {
+                    measured += v;
+                }
+            }
+        }
+
+        var factor = measured > 0 ? spec.Photons / measured : 0;
+        var counts = new float[expected.Length];
+        for (var i = 0; i < expected.Length; i++)
+        {
+            expected[i] = (float)(expected[i] * factor);
+            counts[i] = Poisson.Sample(random, expected[i]);
+        }
+
+        // The true support on the pattern's grid: the object centred in an Ny × Nx object space.
+        var support = new byte[expected.Length];
+        for (var y = 0; y < spec.Ny; y++)
+        {
+            for (var x = 0; x < spec.Nx; x++)
+            {
+                var yy = (int)Math.Round(((y - (spec.Ny / 2)) * scale) + (n / 2));
+                var xx = (int)Math.Round(((x - (spec.Nx / 2)) * scale) + (n / 2));
+                support[(y * spec.Nx) + x] = yy >= 0 && yy < n && xx >= 0 && xx < n && obj[(yy * n) + xx] > 0 ? (byte)1 : (byte)0;
+            }
+        }
+
+        return new SimulatedPattern(spec.Ny, spec.Nx, expected, counts, support, mask);
+    }
+
+    /// <summary>A positive object of about <paramref name="diameter"/> px: 1–4 overlapping ellipses, textured, centred by its centre of mass.</summary>
+    internal static double[] RandomObject(int n, double diameter, Random random)
+    {
+        var obj = new double[n * n];
+        var radius = diameter / 2;
+        var blobs = 1 + random.Next(4);
+        for (var b = 0; b < blobs; b++)
+        {
+            var cy = (random.NextDouble() - 0.5) * radius * 0.6;
+            var cx = (random.NextDouble() - 0.5) * radius * 0.6;
+            var ay = radius * (0.45 + (0.45 * random.NextDouble()));
+            var ax = radius * (0.45 + (0.45 * random.NextDouble()));
+            var angle = random.NextDouble() * Math.PI;
+            var (s, c) = Math.SinCos(angle);
+            var extent = (int)Math.Ceiling(radius) + 2;
+            for (var y = -extent; y <= extent; y++)
+            {
+                for (var x = -extent; x <= extent; x++)
+                {
+                    var u = ((x - cx) * c) + ((y - cy) * s);
+                    var v = (-(x - cx) * s) + ((y - cy) * c);
+                    if ((u * u / (ax * ax)) + (v * v / (ay * ay)) <= 1)
+                    {
+                        var yy = y + (n / 2);
+                        var xx = x + (n / 2);
+                        if (yy >= 0 && yy < n && xx >= 0 && xx < n)
+                        {
+                            obj[(yy * n) + xx] = 1;
+                        }
+                    }
+                }
+            }
+        }
+
+        // Smooth texture: a few random cosine waves, amplitude kept in [0.5, 1].
+        var waves = new (double Ky, double Kx, double Phase, double Weight)[3];
+        for (var w = 0; w < waves.Length; w++)
+        {
+            waves[w] = ((random.NextDouble() - 0.5) * 0.6, (random.NextDouble() - 0.5) * 0.6, random.NextDouble() * 2 * Math.PI, 0.5 * random.NextDouble());
+        }
+
+        double sy = 0, sx = 0, sw = 0;
+        for (var y = 0; y < n; y++)
+        {
+            for (var x = 0; x < n; x++)
+            {
+                var i = (y * n) + x;
+                if (obj[i] == 0)
+                {
+                    continue;
+                }
+
+                double t = 0, tw = 0;
+                foreach (var (ky, kx, phase, weight) in waves)
+                {
+                    t += weight * Math.Cos((ky * y) + (kx * x) + phase);
+                    tw += weight;
+                }
+
+                obj[i] = 0.75 + (tw > 0 ? 0.25 * t / tw : 0);
+                sy += y;
+                sx += x;
+                sw++;
+            }
+        }
+
+        // Centre the support's centre of mass at (n/2, n/2).
+        var dy = (n / 2) - (int)Math.Round(sy / sw);
+        var dx = (n / 2) - (int)Math.Round(sx / sw);
+        if (dy == 0 && dx == 0)
+        {
+            return obj;
+        }
+
+        var moved = new double[n * n];
+        for (var y = 0; y < n; y++)
+        {
+            for (var x = 0; x < n; x++)
+            {
+                var yy = y + dy;
+                var xx = x + dx;
+                if (yy >= 0 && yy < n && xx >= 0 && xx < n)
+                {
+                    moved[(yy * n) + xx] = obj[(y * n) + x];
+                }
+            }
+        }
+
+        return moved;
+    }
+}
+
+/// <summary>Poisson random numbers: multiplication for small means, Hörmann's transformed rejection (PTRS) above 10.</summary>
+internal static class Poisson
+{
+    /// <summary>One draw with mean <paramref name="lambda"/> (0 for a non-positive mean).</summary>
+    public static float Sample(Random random, double lambda)
+    {
+        if (!(lambda > 0))
+        {
+            return 0;
+        }
+
+        if (lambda < 10)
+        {
+            var limit = Math.Exp(-lambda);
+            var k = 0;
+            var p = random.NextDouble();
+            while (p > limit)
+            {
+                k++;
+                p *= random.NextDouble();
+            }
+
+            return k;
+        }
+
+        var slam = Math.Sqrt(lambda);
+        var loglam = Math.Log(lambda);
+        var b = 0.931 + (2.53 * slam);
+        var a = -0.059 + (0.02483 * b);
+        var invalpha = 1.1239 + (1.1328 / (b - 3.4));
+        var vr = 0.9277 - (3.6224 / (b - 2));
+        while (true)
+        {
+            var u = random.NextDouble() - 0.5;
+            var v = random.NextDouble();
+            var us = 0.5 - Math.Abs(u);
+            var k = Math.Floor((((2 * a / us) + b) * u) + lambda + 0.43);
+            if (us >= 0.07 && v <= vr)
+            {
+                return (float)k;
+            }
+
+            if (k < 0 || (us < 0.013 && v > us))
+            {
+                continue;
+            }
+
+            if (Math.Log(v) + Math.Log(invalpha) - Math.Log((a / (us * us)) + b) <= -lambda + (k * loglam) - LogFactorial(k))
+            {
+                return (float)k;
+            }
+        }
+    }
+
+    private static double LogFactorial(double k)
+    {
+        if (k < 2)
+        {
+            return 0;
+        }
+
+        // Stirling series; exact enough for k ≥ 2 in the rejection test.
+        var x = k + 1;
+        return ((x - 0.5) * Math.Log(x)) - x + (0.5 * Math.Log(2 * Math.PI)) + (1 / (12 * x)) - (1 / (360 * x * x * x));
+    }
+}

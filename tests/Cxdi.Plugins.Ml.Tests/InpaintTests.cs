@@ -1,0 +1,80 @@
+using Cxdi.Plugins.Ml.Inpainting;
+using Cxdi.Plugins.Ml.Models;
+using Cxdi.Plugins.Ml.Simulation;
+using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Execution;
+using Microsoft.ML;
+using Xunit.Abstractions;
+
+namespace Cxdi.Plugins.Ml.Tests;
+
+public sealed class InpaintTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Inpaint_BeamstopOfTwoSpeckles_PredictsBetterThanRadialProfileAndKeepsFlags()
+    {
+        const int n = 128;
+        var mask = TestMasks.BeamstopAndGap(n, n, 4);
+        var spec = new SimulationSpec(n, n, 32, 1e6, mask);
+        var plan = new TrainingPlan(spec, 8, 30_000, 60, 31, 9);
+        var ml = new MLContext(9);
+        var model = InpaintTraining.Train(ml, plan, null, CancellationToken.None);
+        var fill = InpaintFeatures.DefaultFill;
+        foreach (var seed in new[] { 999_001, 999_002, 999_003 })
+        {
+            var p = PatternSimulator.Simulate(spec, seed);
+            var result = InpaintTraining.Apply(ml, model, p.Counts, mask, n, n, fill);
+            var (features, _) = InpaintFeatures.Compute(p.Counts, mask, n, n, result.Pixels);
+            double ml2 = 0, ring2 = 0;
+            for (var j = 0; j < result.Pixels.Length; j++)
+            {
+                var truth = Math.Sqrt(p.Expected[result.Pixels[j]]);
+                var ring = Math.Max(0, (features.Features[(j * InpaintFeatures.Width) + 2] / 2) * (features.Features[(j * InpaintFeatures.Width) + 2] / 2) - 0.375);
+                ml2 += Math.Pow(Math.Sqrt(result.Predicted[j]) - truth, 2);
+                ring2 += Math.Pow(Math.Sqrt(ring) - truth, 2);
+                Assert.InRange(result.Confidence[j], 0f, 1f);
+                Assert.True(result.Lower[j] <= result.Predicted[j] && result.Predicted[j] <= result.Upper[j]);
+            }
+
+            var rmse = Math.Sqrt(ml2 / result.Pixels.Length);
+            var rmseRing = Math.Sqrt(ring2 / result.Pixels.Length);
+            output.WriteLine($"seed {seed}: {result.Pixels.Length} pixels, amplitude RMSE ML {rmse:F3}, radial profile {rmseRing:F3}, mean confidence {result.Confidence.Average():F3}");
+            Assert.True(rmse < 0.5 * rmseRing, $"inpainting RMSE {rmse:F3} not half the radial profile's {rmseRing:F3}");
+        }
+    }
+
+    [Fact]
+    public void InpaintStep_KeepsMaskAndMeasuredPixels_WritesBoundsFile()
+    {
+        const int n = 64;
+        var mask = TestMasks.BeamstopAndGap(n, n, 3);
+        var p = PatternSimulator.Simulate(new SimulationSpec(n, n, 16, 1e6, mask), 4242);
+        var data = new DiffractionData(Shape.Of(n, n), (float[])p.Counts.Clone(), (uint[])mask.Clone());
+        var bounds = Path.Combine(Path.GetTempPath(), $"cxdi-ml-bounds-{Guid.NewGuid():N}.npy");
+        try
+        {
+            var options = new InpaintOptions { Patterns = 2, Samples = 2000, Trees = 10, Leaves = 8, BoundsFile = bounds };
+            var result = new Inpainter().Denoise(data, options, StepContext.None);
+            Assert.Equal(mask, result.Mask);
+            var filled = 0;
+            for (var i = 0; i < mask.Length; i++)
+            {
+                if (mask[i] == 0)
+                {
+                    Assert.Equal(p.Counts[i], result.Intensity[i]);
+                }
+                else if (result.Intensity[i] != p.Counts[i])
+                {
+                    filled++;
+                }
+            }
+
+            Assert.True(filled > 0);
+            Assert.Equal(128 + (4L * n * n * 4), new FileInfo(bounds).Length);
+        }
+        finally
+        {
+            File.Delete(bounds);
+        }
+    }
+}
