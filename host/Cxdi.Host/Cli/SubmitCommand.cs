@@ -12,7 +12,7 @@ namespace Cxdi.Host.Cli;
 /// and a merge job (<c>--dependency=afterok</c>) that selects, aligns and averages as a local run does;
 /// <c>cxdi status DIR</c>; <c>cxdi submit --resume DIR</c>. Everything is written into the <c>--out</c> folder.
 /// </summary>
-internal static partial class SubmitCommand
+public static partial class SubmitCommand
 {
     /// <summary>Exit code of <c>cxdi status</c> while jobs are still pending or running.</summary>
     public const int InProgressExitCode = 3;
