@@ -268,6 +268,11 @@ public static partial class SubmitCommand
     {
         var record = SubmitRecord.Load(dir);
         var report = Inspect(Client(ctx), record, dir);
+        foreach (var warning in report.Warnings)
+        {
+            ctx.Error.WriteLine($"cxdi: warning: {warning}; states from the files only");
+        }
+
         var saved = report.Tasks.Sum(t => t.Saved);
         var overall = report.Active.Count > 0 ? "in progress" : report.MergeStatus == "succeeded" && report.Tasks.All(t => t.Done) ? "done" : "incomplete";
         var kept = SubmitRecord.KeptRuns(SubmitRecord.SummaryOf(dir));
@@ -321,12 +326,23 @@ public static partial class SubmitCommand
     /// <summary>Task and merge states from the scheduler (scontrol) and the files present.</summary>
     private static StatusReport Inspect(SlurmClient client, SubmitRecord record, string dir)
     {
+        var warnings = new List<string>();
         var cache = new Dictionary<string, IReadOnlyList<SlurmJobState>?>(StringComparer.Ordinal);
         IReadOnlyList<SlurmJobState>? Query(string job)
         {
             if (!cache.TryGetValue(job, out var states))
             {
-                states = client.Query(job);
+                try
+                {
+                    states = client.Query(job);
+                }
+                catch (SchedulerException e)
+                {
+                    // The controller does not answer: report from the files alone, and say so.
+                    warnings.Add(e.Message);
+                    states = null;
+                }
+
                 cache[job] = states;
             }
 
@@ -363,7 +379,7 @@ public static partial class SubmitCommand
         if (record.MergeJob is { } mergeJob)
         {
             var merge = Query(mergeJob)?.FirstOrDefault();
-            mergeState = merge is null ? "GONE" : merge.Reason is { Length: > 0 } reason && reason != "None" ? $"{merge.State} ({reason})" : merge.State;
+            mergeState = merge is null ? (warnings.Count > 0 ? "UNKNOWN" : "GONE") : merge.Reason is { Length: > 0 } reason && reason != "None" ? $"{merge.State} ({reason})" : merge.State;
             if (merge?.IsActive == true)
             {
                 active.Add(mergeJob);
@@ -372,7 +388,7 @@ public static partial class SubmitCommand
 
         var summaryPath = SubmitRecord.SummaryOf(dir);
         var mergeStatus = SubmitRecord.SummaryStatus(summaryPath);
-        return new StatusReport(tasks, mergeState, mergeStatus, active);
+        return new StatusReport(tasks, mergeState, mergeStatus, active, warnings.Distinct().ToList());
     }
 
     /// <summary>The command the jobs run: the cxdi apphost, or dotnet and cxdi.dll; then the plugin folders given to submit.</summary>
@@ -451,5 +467,5 @@ public static partial class SubmitCommand
 
     private sealed record TaskStatus(SubmitTask Task, string State, string? ExitCode, int Saved, bool Done);
 
-    private sealed record StatusReport(IReadOnlyList<TaskStatus> Tasks, string MergeState, string? MergeStatus, IReadOnlyList<string> Active);
+    private sealed record StatusReport(IReadOnlyList<TaskStatus> Tasks, string MergeState, string? MergeStatus, IReadOnlyList<string> Active, IReadOnlyList<string> Warnings);
 }
