@@ -196,6 +196,7 @@ public static class Cli
         inspect.SetAction((parse, token) => Commands.InspectAsync(ctx, parse.GetValue(fileArgument)!, parse.GetValue(readerOption), parse.GetValue(jsonOption), token));
         root.Subcommands.Add(inspect);
         root.Subcommands.Add(Tui.TuiCommand.Create(ctx));
+        SubmitCommand.Add(root, ctx, pluginsOption, setOption, backendOption); // cxdi submit / status (SLURM)
 
         foreach (var descriptor in ctx.Catalog.OfRole(PluginRole.CliTool))
         {

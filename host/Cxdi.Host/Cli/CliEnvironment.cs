@@ -3,7 +3,7 @@ namespace Cxdi.Host.Cli;
 /// <summary>What the command line reads from its surroundings, injectable so tests run in-process without process-global state.</summary>
 /// <param name="BuiltInPluginDirectory">The <c>plugins/</c> folder beside the executable, or null to load no built-in plugins.</param>
 /// <param name="CurrentDirectory">What relative command-line paths are resolved against.</param>
-/// <param name="Variables">Environment variables (<c>CXDI_PLUGIN_PATH</c>, <c>CXDI_BACKEND</c>).</param>
+/// <param name="Variables">Environment variables (<c>CXDI_PLUGIN_PATH</c>, <c>CXDI_BACKEND</c>, and <c>PATH</c> where <c>cxdi submit</c> finds sbatch).</param>
 public sealed record CliEnvironment(string? BuiltInPluginDirectory, string CurrentDirectory, IReadOnlyDictionary<string, string> Variables)
 {
     /// <summary>Environment variable with extra plugin directories, separated by <see cref="Path.PathSeparator"/>.</summary>
@@ -16,7 +16,7 @@ public sealed record CliEnvironment(string? BuiltInPluginDirectory, string Curre
     public static CliEnvironment FromProcess()
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in new[] { PluginPathVariable, BackendVariable })
+        foreach (var name in new[] { PluginPathVariable, BackendVariable, "PATH" })
         {
             if (Environment.GetEnvironmentVariable(name) is { } value)
             {

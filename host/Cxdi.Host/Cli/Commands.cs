@@ -219,7 +219,7 @@ internal static class Commands
     };
 
     /// <summary>Refuses an unknown compute backend (<c>--backend</c>, else <c>CXDI_BACKEND</c>) before anything runs, naming the loaded ones.</summary>
-    private static void CheckBackend(CommandContext ctx, string? backend)
+    internal static void CheckBackend(CommandContext ctx, string? backend)
     {
         var wanted = backend ?? ctx.Environment.Variable(CliEnvironment.BackendVariable);
         if (wanted is not { Length: > 0 })
@@ -238,10 +238,10 @@ internal static class Commands
         throw new UsageException($"{given}: unknown compute backend '{wanted}'{Naming.Suggest(wanted, providers.Select(p => p.Id))}{ctx.Catalog.FailureNote}", available);
     }
 
-    private static WorkflowPlanner Planner(CommandContext ctx) => ctx.Services.GetRequiredService<WorkflowPlanner>();
+    internal static WorkflowPlanner Planner(CommandContext ctx) => ctx.Services.GetRequiredService<WorkflowPlanner>();
 
     /// <summary>Maps every failure of a command to an exit code and one line on stderr (a line per problem for workflows).</summary>
-    private static async Task<int> Guard(CommandContext ctx, Func<Task<int>> action)
+    internal static async Task<int> Guard(CommandContext ctx, Func<Task<int>> action)
     {
         try
         {

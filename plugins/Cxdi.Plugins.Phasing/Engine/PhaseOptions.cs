@@ -24,7 +24,7 @@ public enum InitialSupportSource
 }
 
 /// <summary>Options of <c>cxdi.phase</c>.</summary>
-public sealed record PhaseOptions : PluginOptions
+public sealed partial record PhaseOptions : PluginOptions
 {
     /// <summary>Operator sequence.</summary>
     [Description("Operator sequence in PyNX syntax, applied right to left: ER, HIO, RAAR, DM, CF, Sup (support update), FT, IFT and any operator a plugin registers (cxdi plugins lists them); **n repeats, parentheses group, HIO(beta=0.7) or HIO(0.7) sets a parameter.")]
@@ -208,6 +208,11 @@ public sealed record PhaseOptions : PluginOptions
         if (problem is not null)
         {
             yield return new OptionProblem(nameof(Operators), problem);
+        }
+
+        foreach (var distributed in DistributedProblems())
+        {
+            yield return distributed;
         }
     }
 }

@@ -18,7 +18,7 @@ namespace Cxdi.Plugins.Phasing.Engine;
 /// averaged, and the PRTF is computed from the average.
 /// </summary>
 [CxdiPlugin("cxdi.phase", "1.0.0", Description = "Iterative phase retrieval (ER/HIO/RAAR/DM/CF with shrink-wrap), many random starts ranked by free log-likelihood, aligned and averaged, with PRTF.")]
-public sealed class PhasePlugin : PhaserBase<PhaseOptions>
+public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
 {
     /// <inheritdoc />
     protected override DataSpec Plan(DataSpec input, PhaseOptions options)
@@ -43,7 +43,8 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
         var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend);
-        var support = InitialSupport(data, options, backend);
+        var support = options.MergeOnly ? [] : InitialSupport(data, options, backend);
+        var (indices, recipe) = Distribute(data, options); // runs_slice / runs_dir / merge_only: PhasePlugin.Distributed.cs
         var coverage = options.SupportMinCoverage > 0 ? SupportCoverage.Measure(data, backend) : null;
         var coverages = new System.Collections.Concurrent.ConcurrentDictionary<int, double>();
         using var observations = Observations.Upload(backend, prepared);
@@ -51,7 +52,12 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         RunEngine.ReturnGarbage(data.Shape);
         string how;
         int parallel;
-        if (options.ParallelRuns > 0)
+        if (options.MergeOnly)
+        {
+            parallel = 1;
+            how = "merge_only: runs read from runs_dir";
+        }
+        else if (options.ParallelRuns > 0)
         {
             parallel = maxLanes;
             how = "parallel_runs";
@@ -95,9 +101,10 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
         {
             using var lane = parallel == 1 && threadsPerRun == Lanes.Threads(backend) ? null : Lanes.Fork(backend, threadsPerRun);
             var device = lane ?? backend;
-            int index;
-            while ((index = Interlocked.Increment(ref next)) < options.Runs)
+            int index, k;
+            while ((k = Interlocked.Increment(ref next)) < indices.Length)
             {
+                index = indices[k];
                 if (context.Cancellation.IsCancellationRequested)
                 {
                     runs[index] = new Reconstruction { Index = index, Seed = options.Seed + index, Shape = data.Shape, State = RunState.Cancelled, Reason = "cancelled before it started" };
@@ -121,6 +128,8 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
                         run.Files.AddRange(output.Write(item, $"run_{index:D2}"));
                     }
                 }
+
+                SaveRun(options, run, recipe, context);
             }
         }
 
@@ -147,16 +156,35 @@ public sealed class PhasePlugin : PhaserBase<PhaseOptions>
             throw new OperationCanceledException("phasing cancelled; finished runs were written", context.Cancellation);
         }
 
+        if (options.MergeOnly)
+        {
+            runs = LoadRuns(data, options, recipe, context);
+        }
+
         var result = new ReconstructionSet
         {
             Shape = data.Shape,
-            Runs = [.. runs],
+            Runs = [.. runs.Where(r => r is not null)],
             Geometry = data.Geometry,
             Data = data,
             Backend = $"{backend.Name} ({backend.FftName})",
             Provenance = data.Provenance,
             PixelSize = PixelSize(data),
         };
+        if (options.RunsSlice is { Length: > 0 })
+        {
+            return SliceResult(result, options, context);
+        }
+
+        if (coverage is not null)
+        {
+            // Runs read back by a merge were checked where they ran; the same numbers again, so the merge decides alike.
+            foreach (var run in result.Runs.Where(r => r.State == RunState.Finished && !coverages.ContainsKey(r.Index)))
+            {
+                coverages[run.Index] = coverage.Coverage(run.Support, backend);
+            }
+        }
+
         SelectAndAverage(result, prepared, observations, options, backend, coverages);
         if (result.Findings.TryGetValue("cxdi.phase", out var findings) && findings is Dictionary<string, object> phase)
         {
