@@ -286,6 +286,66 @@ internal static class Canonicalizer
     }
 
     /// <summary>
+    /// Fourier shell correlation of two objects (the averages of two disjoint halves of the kept runs): per shell one pixel
+    /// wide, Re Σ F_a·conj(F_b) / √(Σ|F_a|² Σ|F_b|²), in units of the Nyquist frequency of the smallest dimension; the
+    /// cut-off is the first shell where it falls below 1/7 (null when it never does). Both arrays are transformed in place.
+    /// </summary>
+    public static (FrequencyCurve Curve, double? Cutoff) Fsc(Complex32[] a, Complex32[] b, Shape shape, IComputeBackend backend)
+    {
+        backend.Transform(a, shape, FftDirection.Forward);
+        backend.Transform(b, shape, FftDirection.Forward);
+        int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
+        var half = (shape.Is3D ? Math.Min(nz, Math.Min(ny, nx)) : Math.Min(ny, nx)) / 2;
+        var shells = half + 1;
+        var cross = new double[shells];
+        var normA = new double[shells];
+        var normB = new double[shells];
+        for (var z = 0; z < nz; z++)
+        {
+            var fz = shape.Is3D ? ArrayTools.Signed(z, nz) / (nz / 2.0) : 0;
+            for (var y = 0; y < ny; y++)
+            {
+                var fy = ArrayTools.Signed(y, ny) / (ny / 2.0);
+                for (var x = 0; x < nx; x++)
+                {
+                    var fx = ArrayTools.Signed(x, nx) / (nx / 2.0);
+                    var shell = (int)Math.Round(Math.Sqrt((fz * fz) + (fy * fy) + (fx * fx)) * half);
+                    if (shell >= shells)
+                    {
+                        continue;
+                    }
+
+                    var i = (((long)z * ny) + y) * nx + x;
+                    cross[shell] += (a[i].Re * b[i].Re) + (a[i].Im * b[i].Im);
+                    normA[shell] += a[i].Norm2;
+                    normB[shell] += b[i].Norm2;
+                }
+            }
+        }
+
+        var freq = new List<double>();
+        var value = new List<double>();
+        double? cutoff = null;
+        for (var s = 0; s < shells; s++)
+        {
+            var norm = Math.Sqrt(normA[s] * normB[s]);
+            if (!(norm > 0))
+            {
+                continue;
+            }
+
+            freq.Add(s / (double)half);
+            value.Add(cross[s] / norm);
+            if (cutoff is null && value[^1] < 1.0 / 7)
+            {
+                cutoff = freq[^1];
+            }
+        }
+
+        return (new FrequencyCurve([.. freq], [.. value]), cutoff);
+    }
+
+    /// <summary>
     /// Sentences for the findings about a PRTF curve and its cut-off: why there is no cut-off (the PRTF stays above 1/e, so the
     /// detector edge limits the resolution, or it never reaches 1/e) and where it exceeds 1 (noise or few measured pixels).
     /// </summary>

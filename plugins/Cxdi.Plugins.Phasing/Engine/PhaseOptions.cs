@@ -138,9 +138,9 @@ public sealed partial record PhaseOptions : PluginOptions
     public double SupportMaxFraction { get; init; } = 0.4;
 
     /// <summary>Smallest coverage of the measured autocorrelation.</summary>
-    [Description("A finished run whose support's own autocorrelation covers less than this fraction of the region where the measured autocorrelation stands above its noise has collapsed (kept a few bright islands of the object): it is retried with a lower threshold, and rejected when the retries are spent; 0 disables the check.")]
+    [Description("A finished run whose support's own autocorrelation covers less than this fraction of the region where the measured autocorrelation stands above its noise has collapsed (kept a few bright islands of the object; a good run of a soft-edged object covers 0.5 or more, a sharp one nearly 1): it is retried with a lower threshold, and rejected when the retries are spent; 0 disables the check.")]
     [Range(0.0, 1.0)]
-    public double SupportMinCoverage { get; init; } = 0.8;
+    public double SupportMinCoverage { get; init; } = 0.35;
 
     /// <summary>Retries after a support guard.</summary>
     [Description("Times a run is restarted (same seed) with the threshold adjusted by 20 % after the support left its allowed range or collapsed.")]

@@ -433,6 +433,9 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         }
 
         set.Average = average;
+        var (halfFsc, halfCutoff) = kept.Count >= 2 ? HalfSetFsc(kept, shape, backend) : (null, null);
+        var spread = Spread(kept, average);
+
         set.AverageSupport = AverageSupport(average, shape, options);
         var (amplitude, classes) = observations.Download(backend);
         var (curve, cutoff) = Canonicalizer.Prtf((Complex32[])average.Clone(), shape, amplitude, classes, backend);
@@ -447,9 +450,52 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             ["held_out_pixels"] = prepared.HeldOut,
             ["measured_pixels"] = prepared.Measured,
             ["zero_frequency_pixel"] = prepared.Centre,
+            ["fsc_half_runs"] = halfFsc is null ? "needs keep >= 2" : new Dictionary<string, object> { ["frequency"] = halfFsc.Frequency.Select(f => Math.Round(f, 4)).ToArray(), ["fsc"] = halfFsc.Value.Select(v => Math.Round(v, 4)).ToArray(), ["cutoff"] = halfCutoff ?? double.NaN },
+            ["uncertainty_relative"] = spread,
             ["support_coverage"] = set.Runs.Select(r => coverages.TryGetValue(r.Index, out var c) ? Math.Round(c, 3) : double.NaN).ToArray(),
             ["zero_frequency"] = prepared.SubPixelCentre.Select(c => Math.Round(c, 2)).ToArray(),
         };
+    }
+
+    /// <summary>FSC between the averages of the kept runs of even and of odd rank (aligned already): a resolution from the ensemble alone.</summary>
+    private static (FrequencyCurve? Curve, double? Cutoff) HalfSetFsc(List<Reconstruction> kept, Shape shape, IComputeBackend backend)
+    {
+        var halves = new[] { new Complex32[shape.Length], new Complex32[shape.Length] };
+        for (var k = 0; k < kept.Count; k++)
+        {
+            var target = halves[k % 2];
+            var source = kept[k].Object;
+            for (var i = 0; i < target.Length; i++)
+            {
+                target[i] += source[i];
+            }
+        }
+
+        var (curve, cutoff) = Canonicalizer.Fsc(halves[0], halves[1], shape, backend);
+        return (curve, cutoff);
+    }
+
+    /// <summary>
+    /// The spread of the aligned kept runs about their average, relative to it: √(Σ_runs Σ_px |run − average|² / (runs Σ_px |average|²)),
+    /// 0 for a single run; the per-pixel uncertainty summed over the object.
+    /// </summary>
+    private static double Spread(List<Reconstruction> kept, Complex32[] average)
+    {
+        double deviation = 0, norm = 0;
+        foreach (var run in kept)
+        {
+            for (var i = 0; i < average.Length; i++)
+            {
+                deviation += (run.Object[i] - average[i]).Norm2;
+            }
+        }
+
+        foreach (var z in average)
+        {
+            norm += z.Norm2;
+        }
+
+        return norm > 0 ? Math.Round(Math.Sqrt(deviation / (kept.Count * norm)), 5) : 0;
     }
 
     private static byte[] AverageSupport(Complex32[] average, Shape shape, PhaseOptions options)
