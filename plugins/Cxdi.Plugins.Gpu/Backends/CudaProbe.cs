@@ -69,8 +69,13 @@ public static class CudaProbe
                 return (false, $"no cuFFT library ({string.Join(", ", CufftLibraries)} not found; install the CUDA toolkit's libcufft or add its folder to LD_LIBRARY_PATH)", "");
             }
 
-            var names = string.Join(", ", devices.Select<CudaDevice, string>(d => $"{d.Name} ({d.Architecture}, {d.MemorySize >> 20} MiB)"));
-            return (true, "", names);
+            var names = new List<string>();
+            foreach (var d in devices)
+            {
+                names.Add($"{d.Name} ({d.Architecture}, {d.MemorySize >> 20} MiB)");
+            }
+
+            return (true, "", string.Join(", ", names));
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException or InvalidOperationException or NotSupportedException or CudaException)
         {
