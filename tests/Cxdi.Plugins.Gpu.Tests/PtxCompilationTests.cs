@@ -69,3 +69,46 @@ public sealed class PtxCompilationTests
         }
     }
 }
+
+/// <summary>The device layout the rule bytes are packed in is the one the compiled kernel reads.</summary>
+public sealed class RuleLayoutTests
+{
+    [Theory]
+    [InlineData(typeof(HioRule))]
+    [InlineData(typeof(RaarRule))]
+    [InlineData(typeof(ErRule))]
+    [InlineData(typeof(DmRule))]
+    public void DeviceLayout_MatchesTheFieldOffsetsThePtxReads(Type rule)
+    {
+        var offsets = Cxdi.Plugins.Gpu.Backends.RuleLayout.Offsets(rule)!;
+        using var context = Context.Create(builder => builder.Cuda().Optimize(OptimizationLevel.O2));
+        using var backend = new PTXBackend(context, CudaArchitecture.SM_90, CudaInstructionSet.ISA_83, null!);
+        var method = typeof(GpuKernels).GetMethod(nameof(GpuKernels.UpdateRule))!.MakeGenericMethod(rule);
+        var ptx = ((PTXCompiledKernel)backend.Compile(EntryPointDescription.FromImplicitlyGroupedKernel(method), KernelSpecialization.Empty)).PTXAssembly;
+        // Loads from the rule: scalar ones, and pairs of 4-byte fields read as one v2.b32 (the Complex32 loads are v2.f32, the support b8).
+        var scalarLoads = ptx.Split('\n').Where(l => l.Contains("ld.global.", StringComparison.Ordinal) && !l.Contains(".v2.f32", StringComparison.Ordinal) && !l.Contains("global.b8", StringComparison.Ordinal)).ToList();
+        var read = new HashSet<int>();
+        foreach (var line in scalarLoads)
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"\[%rd\d+(\+(\d+))?\]");
+            if (!m.Success)
+            {
+                continue;
+            }
+
+            var offset = m.Groups[2].Success ? int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            read.Add(offset);
+            if (line.Contains(".v2.b32", StringComparison.Ordinal))
+            {
+                read.Add(offset + 4);
+            }
+            else if (line.Contains(".v2.b8", StringComparison.Ordinal))
+            {
+                read.Add(offset + 1);
+            }
+        }
+
+        Assert.True(offsets.Order().SequenceEqual(read.Order()), $"packed at {string.Join(",", offsets)}, read at {string.Join(",", read.Order())}: {string.Join(" | ", ptx.Split((char)10).Where(l => l.Contains("ld.", StringComparison.Ordinal)))}");
+        Assert.Equal(1, Cxdi.Plugins.Gpu.Backends.RuleLayout.Device(new HioRule(0.9f, true, false))![4]);
+    }
+}

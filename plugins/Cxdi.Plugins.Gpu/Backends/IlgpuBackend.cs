@@ -17,7 +17,9 @@ namespace Cxdi.Plugins.Gpu.Backends;
 /// </summary>
 public abstract class IlgpuBackend : ComputeBackendBase
 {
-    private readonly ConcurrentDictionary<Type, Delegate?> ruleKernels = new();
+    private readonly ConcurrentDictionary<Type, object?> ruleKernels = new();
+    private readonly ConcurrentBag<IDisposable> launchers = [];
+    private readonly ConcurrentDictionary<string, string> ruleFailures = new();
     private readonly MemoryBuffer1D<double, Stride1D.Dense> sums;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> maxima;
     private readonly double[] hostSums = new double[7 * GpuKernels.Slots];
@@ -85,8 +87,14 @@ public abstract class IlgpuBackend : ComputeBackendBase
     /// <summary>Threads per launch.</summary>
     protected int LaunchThreads { get; }
 
+    /// <summary>True when kernels read structures in the .NET layout (ILGPU's CPU accelerator runs the IL); false for compiled device code.</summary>
+    protected virtual bool NativeRuleLayout => false;
+
     /// <summary>Object-update rules that ran as the generic kernel (rule type names), for diagnostics and tests.</summary>
     public IReadOnlyCollection<string> CompiledRules => ruleKernels.Where(p => p.Value is not null).Select(p => p.Key.Name).ToList();
+
+    /// <summary>Rules that fell back to the managed default, with ILGPU's reason.</summary>
+    public IReadOnlyDictionary<string, string> FallbackRules => ruleFailures;
 
     /// <inheritdoc />
     public override ComplexBuffer AllocateComplex(Shape shape)
@@ -388,7 +396,7 @@ public abstract class IlgpuBackend : ComputeBackendBase
 
         if (RuleKernel<TRule>() is { } kernel)
         {
-            kernel(Stream, Extent(n), cur.View, prevView, sup.View, hasPrevious, rule, cur.Pending, n, Extent(n));
+            kernel.Launch(Stream, Extent(n), cur.View, prevView, sup.View, hasPrevious, rule, cur.Pending, n);
             cur.Pending = 1f;
             return;
         }
@@ -499,6 +507,10 @@ public abstract class IlgpuBackend : ComputeBackendBase
             disposed = true;
             sums.Dispose();
             maxima.Dispose();
+            foreach (var launcher in launchers)
+            {
+                launcher.Dispose();
+            }
         }
 
         base.Dispose(disposing);
@@ -554,17 +566,22 @@ public abstract class IlgpuBackend : ComputeBackendBase
     }
 
     /// <summary>The generic update kernel for <typeparamref name="TRule"/>, compiled once; null when ILGPU cannot compile the rule.</summary>
-    private Action<AcceleratorStream, Index1D, ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<byte>, int, TRule, float, long, int>? RuleKernel<TRule>()
+    private IRuleLauncher<TRule>? RuleKernel<TRule>()
         where TRule : struct, IObjectUpdateRule =>
-        (Action<AcceleratorStream, Index1D, ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<byte>, int, TRule, float, long, int>?)ruleKernels.GetOrAdd(typeof(TRule), _ =>
+        (IRuleLauncher<TRule>?)ruleKernels.GetOrAdd(typeof(TRule), _ =>
         {
             try
             {
-                return Accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<byte>, int, TRule, float, long, int>(GpuKernels.UpdateRule);
+                // The kernel needs an unmanaged rule (no references): MakeGenericType checks the constraint.
+                var type = typeof(RuleLauncher<>).MakeGenericType(typeof(TRule));
+                var launcher = (IRuleLauncher<TRule>)Activator.CreateInstance(type, Accelerator, NativeRuleLayout)!;
+                launchers.Add((IDisposable)launcher);
+                return launcher;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A rule that reads managed objects or calls what ILGPU cannot translate: the managed default runs it.
+                // A rule that holds references or calls what ILGPU cannot translate: the managed default runs it.
+                ruleFailures[typeof(TRule).Name] = e.GetBaseException().Message;
                 return null;
             }
         });
@@ -576,4 +593,41 @@ public abstract class IlgpuBackend : ComputeBackendBase
             throw new ArgumentException($"arrays of {a} and {b} elements do not match");
         }
     }
+}
+
+/// <summary>Launches the generic update kernel for one rule type.</summary>
+internal interface IRuleLauncher<in TRule>
+{
+    void Launch(AcceleratorStream stream, int extent, ArrayView<Complex32> current, ArrayView<Complex32> previous, ArrayView<byte> support, int hasPrevious, TRule rule, float scale, long n);
+}
+
+/// <summary>The compiled <see cref="GpuKernels.UpdateRule{TRule}"/> and the one-element device buffer its rule travels in.</summary>
+internal sealed class RuleLauncher<TRule> : IRuleLauncher<TRule>, IDisposable
+    where TRule : unmanaged, IObjectUpdateRule
+{
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<byte>, int, ArrayView<byte>, float, long, int> kernel;
+    private readonly MemoryBuffer1D<byte, Stride1D.Dense> rules;
+
+    private readonly bool native;
+
+    public RuleLauncher(Accelerator accelerator, bool nativeLayout)
+    {
+        native = nativeLayout;
+        if (!native && RuleLayout.Device(default(TRule)) is null)
+        {
+            throw new NotSupportedException($"{typeof(TRule).Name} has a field type the device layout does not pack");
+        }
+
+        kernel = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<Complex32>, ArrayView<Complex32>, ArrayView<byte>, int, ArrayView<byte>, float, long, int>(GpuKernels.UpdateRule<TRule>);
+        rules = accelerator.Allocate1D<byte>(Math.Max(native ? RuleLayout.Native(default(TRule)).Length : RuleLayout.Device(default(TRule))!.Length, 16));
+    }
+
+    public void Launch(AcceleratorStream stream, int extent, ArrayView<Complex32> current, ArrayView<Complex32> previous, ArrayView<byte> support, int hasPrevious, TRule rule, float scale, long n)
+    {
+        var bytes = native ? RuleLayout.Native(rule) : RuleLayout.Device(rule)!;
+        rules.View.SubView(0, bytes.Length).CopyFromCPU(stream, bytes);
+        kernel(stream, extent, current, previous, support, hasPrevious, rules.View, scale, n, extent);
+    }
+
+    public void Dispose() => rules.Dispose();
 }

@@ -51,6 +51,9 @@ public sealed class IlgpuCpuBackend : IlgpuBackend
     }
 
     /// <inheritdoc />
+    protected override bool NativeRuleLayout => true;
+
+    /// <inheritdoc />
     public override FftPlan CreateFftPlan(Shape shape) => new HostPlan(shape);
 
     /// <inheritdoc />

@@ -311,10 +311,15 @@ public static class GpuKernels
         }
     }
 
-    /// <summary>Any object update rule, inlined by ILGPU from the rule struct's <see cref="IObjectUpdateRule.Apply"/>; same data flow as <see cref="UpdateLinear"/>.</summary>
-    public static void UpdateRule<TRule>(Index1D t, ArrayView<Complex32> current, ArrayView<Complex32> previous, ArrayView<byte> support, int hasPrevious, TRule rule, float scale, long n, int threads)
-        where TRule : struct, IObjectUpdateRule
+    /// <summary>
+    /// Any object update rule, inlined by ILGPU from the rule struct's <see cref="IObjectUpdateRule.Apply"/>; same data flow
+    /// as <see cref="UpdateLinear"/>. The rule comes as its bytes in device memory, read back as a <typeparamref name="TRule"/>:
+    /// rule structs hold bools, which ILGPU accepts in memory but not in kernel parameters.
+    /// </summary>
+    public static void UpdateRule<TRule>(Index1D t, ArrayView<Complex32> current, ArrayView<Complex32> previous, ArrayView<byte> support, int hasPrevious, ArrayView<byte> ruleBytes, float scale, long n, int threads)
+        where TRule : unmanaged, IObjectUpdateRule
     {
+        var rule = ruleBytes.Cast<TRule>()[0];
         for (long i = t; i < n; i += threads)
         {
             var raw = current[i];
