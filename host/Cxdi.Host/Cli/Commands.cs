@@ -244,7 +244,7 @@ internal static class Commands
             if (BackendAvailability.Unavailable(ctx.Catalog, wanted) is { } reason)
             {
                 var option = backend is null ? $"{CliEnvironment.BackendVariable}={wanted}" : $"--backend {wanted}";
-                throw new UsageException($"{option}: {reason}", "choose another with --backend (cxdi plugins lists the backends)");
+                throw new UsageException($"{option}: {reason}", "choose another with --backend or CXDI_BACKEND");
             }
 
             return;
