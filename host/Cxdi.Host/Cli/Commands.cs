@@ -96,6 +96,14 @@ internal static class Commands
                     ["description"] = o.Description,
                 }).ToList(),
             }).ToList<object>();
+            foreach (var (entry, p) in list.Cast<Dictionary<string, object?>>().Zip(plugins).Where(e => e.Second.Role == PluginRole.Backend))
+            {
+                // Compute backends say whether they can run here, and why not (no GPU, no library).
+                var reason = BackendAvailability.Reason(p);
+                entry["available"] = reason is null;
+                entry["unavailable_reason"] = reason;
+            }
+
             list.AddRange(ctx.Catalog.Operators.Operators.OrderBy(o => o.Name, StringComparer.OrdinalIgnoreCase).Select(o => new Dictionary<string, object?>
             {
                 ["id"] = o.Name,
@@ -130,7 +138,9 @@ internal static class Commands
         ctx.Out.WriteLine($"{"ID".PadRight(idWidth)}  {"VERSION".PadRight(versionWidth)}  {"ROLE".PadRight(roleWidth)}  DESCRIPTION  [FOLDER]");
         foreach (var p in plugins)
         {
-            ctx.Out.WriteLine($"{p.Id.PadRight(idWidth)}  {p.Version.PadRight(versionWidth)}  {p.RoleName.PadRight(roleWidth)}  {p.Description}  [{p.Folder}]");
+            // A compute backend this machine cannot run says why (no GPU, no library) after its description.
+            var unavailable = p.Role == PluginRole.Backend && BackendAvailability.Reason(p) is { } reason ? $" (not available here: {reason[(reason.IndexOf(": ", StringComparison.Ordinal) + 2)..]})" : "";
+            ctx.Out.WriteLine($"{p.Id.PadRight(idWidth)}  {p.Version.PadRight(versionWidth)}  {p.RoleName.PadRight(roleWidth)}  {p.Description}{unavailable}  [{p.Folder}]");
         }
 
         if (ctx.Catalog.Operators.Operators.Count > 0)
@@ -230,6 +240,13 @@ internal static class Commands
         var providers = ctx.Catalog.OfRole(PluginRole.Backend).ToList();
         if (PluginResolver.MatchBackend(providers, wanted) is not null)
         {
+            // Known but perhaps not runnable here (a GPU backend without a GPU): refused now, with the provider's reason.
+            if (BackendAvailability.Unavailable(ctx.Catalog, wanted) is { } reason)
+            {
+                var option = backend is null ? $"{CliEnvironment.BackendVariable}={wanted}" : $"--backend {wanted}";
+                throw new UsageException($"{option}: {reason}", "choose another with --backend or CXDI_BACKEND");
+            }
+
             return;
         }
 

@@ -375,6 +375,14 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
             return null;
         }
 
+        // A step naming a compute backend (backend: cxdi.cuda) this machine cannot run is refused here, at its line.
+        if (BackendAvailability.RequestedIn(bound.Options) is { } backend && BackendAvailability.Unavailable(catalog, backend) is { } unavailable)
+        {
+            var valueNode = use.With is YamlMappingNode with && with.Children.TryGetValue(new YamlScalarNode("backend"), out var v) ? v : null;
+            problems.Add(map.Problem(valueNode, $"backend: {unavailable}", use.With ?? use.Node));
+            return null;
+        }
+
         try
         {
             return new PlannedPlugin(stepId, descriptor, PluginCatalog.Create(descriptor), bound, where);

@@ -26,7 +26,7 @@ public sealed record BenchOptions : PluginOptions
     public static IReadOnlyList<string> KnownAlgorithms { get; } = ["fft-pair", "er", "hio", "raar", "support-update", "logo-recipe"];
 
     /// <summary>The backends <c>cxdi bench</c> knows.</summary>
-    public static IReadOnlyList<string> KnownBackends { get; } = ["fftw", "managed"];
+    public static IReadOnlyList<string> KnownBackends { get; } = ["fftw", "managed", "cuda"];
 
     /// <summary>Shapes to measure.</summary>
     [Description("Comma-separated shapes, 2D (512x512) or 3D (128x128x128), each axis 4 … 4096; time and memory grow with the pixel count (256x256x256 needs ~1 GiB and minutes).")]
@@ -37,7 +37,7 @@ public sealed record BenchOptions : PluginOptions
     public string Algorithms { get; init; } = "fft-pair,er,hio,raar,support-update,logo-recipe";
 
     /// <summary>FFT engines to measure.</summary>
-    [Description("Comma-separated FFT engines of the CPU backend: fftw (skipped with a message when libfftw3f is missing) and managed (always available, bit-reproducible).")]
+    [Description("Comma-separated backends: fftw and managed (the CPU backend's FFT engines; fftw skipped with a message when libfftw3f is missing), cuda (the GPU plugin's cxdi.cuda, skipped with the reason where there is no GPU).")]
     public string Backends { get; init; } = "fftw,managed";
 
     /// <summary>Threads.</summary>

@@ -75,7 +75,7 @@ internal sealed class BenchRun
     private readonly StepContext context;
     private readonly int threads;
     private readonly List<Result> results = [];
-    private readonly List<(string Name, FftPreference Preference)> backends = [];
+    private readonly List<(string Name, FftPreference Preference, Func<IComputeBackend>? Device)> backends = [];
     private int failures;
 
     public BenchRun(BenchOptions options, TextWriter output, StepContext context)
@@ -109,7 +109,7 @@ internal sealed class BenchRun
         {
             if (FftwEngine.IsAvailable(out var reason))
             {
-                backends.Add(("fftw", FftPreference.Fftw));
+                backends.Add(("fftw", FftPreference.Fftw, null));
             }
             else
             {
@@ -119,15 +119,26 @@ internal sealed class BenchRun
 
         if (wanted.Contains("managed"))
         {
-            backends.Add(("managed", FftPreference.Managed));
+            backends.Add(("managed", FftPreference.Managed, null));
+        }
+
+        if (wanted.Contains("cuda"))
+        {
+            AddDevice("cuda", "cxdi.cuda");
         }
 
         // Memory first: the process has not yet touched (and kept resident) the buffers of the other measurements.
         if (options.ParsedMemory is { } memoryShape)
         {
-            foreach (var (name, _) in backends)
+            foreach (var (name, _, device) in backends)
             {
                 context.Cancellation.ThrowIfCancellationRequested();
+                if (device is not null)
+                {
+                    output.WriteLine($"memory {memoryShape} {name} skipped: peak RSS measures host memory; the fft-pair rows give the device memory free");
+                    continue;
+                }
+
                 Guard($"memory {memoryShape} {name}", () =>
                 {
                     foreach (var row in MemoryPeak.Measure(memoryShape, name, threads, output))
@@ -179,10 +190,31 @@ internal sealed class BenchRun
         }
 
         var recipe = new LogoRecipe(plugins, directory, context);
-        foreach (var (name, _) in backends)
+        foreach (var (name, _, _) in backends)
         {
             Guard($"logo-recipe {name}", () => Add(recipe.Latency(name, threads)));
             Guard($"logo-recipe-throughput {name}", () => Add(recipe.Throughput(name, threads, options.LogoRuns)));
+        }
+    }
+
+    /// <summary>Adds a device backend of the host (<paramref name="id"/>) when it can be created here; otherwise says why it is skipped.</summary>
+    private void AddDevice(string name, string id)
+    {
+        if (context.Plugins is not { } plugins)
+        {
+            output.WriteLine($"{name} skipped: no plugin host to load {id} (run it as cxdi bench)");
+            return;
+        }
+
+        try
+        {
+            using var probe = plugins.CreateBackend(id);
+            output.WriteLine($"{name}: {probe.Name} ({probe.FftName}), {probe.AvailableMemory >> 20} MiB free on the device");
+            backends.Add((name, FftPreference.Auto, () => plugins.CreateBackend(id)));
+        }
+        catch (CxdiException e)
+        {
+            output.WriteLine($"{name} skipped: {e.OneLine}");
         }
     }
 
@@ -217,20 +249,25 @@ internal sealed class BenchRun
         }
 
         double? referencePair = null;
-        foreach (var (name, preference) in backends)
+        foreach (var (name, preference, device) in backends)
         {
-            using var bench = PhasingBench.Create(shape, preference, threads);
+            using var bench = device is null ? PhasingBench.Create(shape, preference, threads) : PhasingBench.Create(shape, device());
             var backend = bench.Backend;
             var state = bench.State;
             var engine = state.Plan.Name;
 
+            // A device backend queues its kernels: each timed call ends with a one-pixel reduction, which waits for the stream.
+            using var syncMask = device is null ? null : backend.AllocateMask(Shape.Of(1, 1));
+            Action sync = syncMask is null ? () => { } : () => backend.Count(syncMask);
+
             // FFT pair with the plan the phasing state uses, on a buffer of its own.
-            var pair = TimePair(backend, state.Plan, shape, $"{name} fft-pair {size}");
+            var pair = TimePair(backend, state.Plan, shape, $"{name} fft-pair {size}", sync);
             referencePair ??= pair.Median;
             if (algorithms.Contains("fft-pair"))
             {
                 var reference = referencePair.Value;
-                Add(new Result(size, "fft-pair", name, R(pair.Median), R(reference), R(pair.Median / reference, 4), Gb(32 * pixels, pair.Median), R(pair.Min), R(pair.Median), null, $"{engine}; floor = the first backend's pair (FFTW when present); 32 B/px"));
+                var memoryNote = device is null ? "" : $"; {backend.AvailableMemory >> 20} MiB device memory free with the state allocated";
+                Add(new Result(size, "fft-pair", name, R(pair.Median), R(reference), R(pair.Median / reference, 4), Gb(32 * pixels, pair.Median), R(pair.Min), R(pair.Median), null, $"{engine}; floor = the first backend's pair (FFTW when present); 32 B/px{memoryNote}"));
             }
 
             CycleRow("er", new ErOperator(), new ErRule(false, false), BufferLayout.ErrorReduction);
@@ -245,8 +282,8 @@ internal sealed class BenchRun
                     return;
                 }
 
-                var time = CycleTimer.Time(new PreparedCycle(() => cycle.Apply(state), new Resources(), engine, bench.Check), options.Reps, $"{name} {algorithm} {size}");
-                var (memory, memoryName) = Floor(layout);
+                var time = CycleTimer.Time(new PreparedCycle(() => { cycle.Apply(state); sync(); }, new Resources(), engine, bench.Check), options.Reps, $"{name} {algorithm} {size}");
+                var (memory, memoryName) = device is null ? Floor(layout) : (new Timing(0, 0), "none (device: floor = its FFT pair)");
                 var floorMs = pair.Median + memory.Median;
                 var splits = CycleSplits.Measure(state, rule);
                 var bytes = (long)(layout.BytesPerPixel + 32) * pixels;
@@ -258,8 +295,8 @@ internal sealed class BenchRun
             {
                 state.SupportSettings = new SupportUpdateSettings { Threshold = 0.25f, SigmaStart = 2, SigmaEnd = 2, MinFraction = 0, MaxFraction = 1 };
                 var update = new SupportUpdateOperator();
-                var time = CycleTimer.Time(new PreparedCycle(() => update.Apply(state), new Resources(), "σ 2 px, rms threshold 0.25", bench.Check), options.Reps, $"{name} support-update {size}");
-                var (memory, memoryName) = Floor(BufferLayout.SupportUpdate);
+                var time = CycleTimer.Time(new PreparedCycle(() => { update.Apply(state); sync(); }, new Resources(), "σ 2 px, rms threshold 0.25", bench.Check), options.Reps, $"{name} support-update {size}");
+                var (memory, memoryName) = device is null ? Floor(BufferLayout.SupportUpdate) : (pair, "the device's FFT pair");
                 var splits = CycleSplits.MeasureSupport(state, 2f);
                 Add(new Result(size, "support-update", name, R(time.Median), R(memory.Median), R(time.Median / memory.Median, 4), Gb(BufferLayout.SupportUpdate.BytesPerPixel * pixels, time.Median), R(time.Min), null, R(memory.Median),
                     $"σ 2 px, threshold 0.25 × rms in support; {splits}; memory floor {memoryName}; support {state.SupportSize} px"));
@@ -267,7 +304,7 @@ internal sealed class BenchRun
         }
     }
 
-    private Timing TimePair(IComputeBackend backend, FftPlan plan, Shape shape, string what)
+    private Timing TimePair(IComputeBackend backend, FftPlan plan, Shape shape, string what, Action sync)
     {
         using var buffer = backend.AllocateComplex(shape);
         var random = new Random(1);
@@ -284,6 +321,7 @@ internal sealed class BenchRun
                 {
                     backend.Fft(plan, buffer, FftDirection.Forward);
                     backend.Fft(plan, buffer, FftDirection.Inverse);
+                    sync();
                 },
                 new Resources(),
                 plan.Name,

@@ -103,7 +103,7 @@ internal sealed class LogoRecipe
         Seed = 1,
         Threads = threads,
         ParallelRuns = parallelRuns,
-        Backend = backend == "managed" ? "cpu-managed" : "cpu",
+        Backend = backend switch { "managed" => "cpu-managed", "cuda" => "cuda", _ => "cpu" },
         SupportThreshold = 0.25,
         SupportSigmaStart = 2,
         SupportSigmaEnd = 0.5,

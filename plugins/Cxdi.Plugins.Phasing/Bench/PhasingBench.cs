@@ -18,20 +18,22 @@ internal sealed class PhasingBench : IDisposable
     /// <summary>Cycles between fused metric evaluations (as <c>cxdi.phase</c>'s metric_every default).</summary>
     public const int MetricEvery = 20;
 
-    private PhasingBench(CpuComputeBackend backend, PhasingState state)
+    private PhasingBench(IComputeBackend backend, PhasingState state)
     {
         Backend = backend;
         State = state;
     }
 
-    public CpuComputeBackend Backend { get; }
+    public IComputeBackend Backend { get; }
 
     public PhasingState State { get; }
 
     /// <summary>Allocates the state, fills it and runs a few HIO cycles so the object is a realistic iterate.</summary>
-    public static PhasingBench Create(Shape shape, FftPreference preference, int threads)
+    public static PhasingBench Create(Shape shape, FftPreference preference, int threads) => Create(shape, new CpuComputeBackend(preference, threads));
+
+    /// <summary>The same on any backend (a GPU backend from the host); the bench owns and disposes <paramref name="backend"/>.</summary>
+    public static PhasingBench Create(Shape shape, IComputeBackend backend)
     {
-        var backend = new CpuComputeBackend(preference, threads);
         var state = new PhasingState(backend, shape) { MetricEvery = MetricEvery };
         var pattern = Synthesize(shape, backend);
         var n = (int)shape.Length;
