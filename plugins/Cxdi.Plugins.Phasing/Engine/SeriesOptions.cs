@@ -51,7 +51,13 @@ public sealed record SeriesPhaseOptions : PluginOptions
     [Description("Pixels the previous frame's support is dilated by before a warm start, so a moving or growing object is not cut off; the warm recipe's support updates shrink it again.")]
     [Unit("px")]
     [Range(0, 32)]
-    public int WarmSupportDilation { get; init; } = 1;
+    public int WarmSupportDilation { get; init; }
+
+    /// <summary>Shrink-wrap σ of the warm frames.</summary>
+    [Description("Gaussian σ of every support update of the warm frames; at least about 1 px lets the support grow where the object moved or deformed (a smaller σ can only shrink it).")]
+    [Unit("px")]
+    [Range(0, 100)]
+    public double WarmSupportSigma { get; init; } = 1;
 
     /// <summary>Base random seed.</summary>
     [Description("Seed of the ab initio starts (start i uses seed + i) and of the held-out pixels.")]
@@ -108,7 +114,7 @@ public sealed record SeriesPhaseOptions : PluginOptions
     /// <summary>Shrink-wrap threshold.</summary>
     [Description("Relative threshold of the support update (Sup); higher shrinks the support more.")]
     [Range(0.001, 1.0)]
-    public double SupportThreshold { get; init; } = 0.25;
+    public double SupportThreshold { get; init; } = 0.15;
 
     /// <summary>Shrink-wrap σ at the first update of the ab initio frame.</summary>
     [Description("Gaussian σ of the first support update of the ab initio frame, decaying to support_sigma_end.")]
@@ -116,8 +122,8 @@ public sealed record SeriesPhaseOptions : PluginOptions
     [Range(0, 100)]
     public double SupportSigmaStart { get; init; } = 2;
 
-    /// <summary>Shrink-wrap σ at the last update, and of every warm update.</summary>
-    [Description("Gaussian σ of the last support update of the ab initio frame and of every support update of the warm frames.")]
+    /// <summary>Shrink-wrap σ at the last update of the ab initio frame.</summary>
+    [Description("Gaussian σ of the last support update of the ab initio frame.")]
     [Unit("px")]
     [Range(0, 100)]
     public double SupportSigmaEnd { get; init; } = 0.5;

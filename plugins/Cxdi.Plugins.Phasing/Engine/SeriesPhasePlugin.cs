@@ -280,8 +280,8 @@ internal sealed class SeriesEngine(DiffractionData data, SeriesPhaseOptions opti
     private SupportUpdateSettings SupportSettings(bool warmStart) => new()
     {
         Threshold = (float)options.SupportThreshold,
-        SigmaStart = (float)(warmStart ? options.SupportSigmaEnd : options.SupportSigmaStart),
-        SigmaEnd = (float)options.SupportSigmaEnd,
+        SigmaStart = (float)(warmStart ? options.WarmSupportSigma : options.SupportSigmaStart),
+        SigmaEnd = (float)(warmStart ? options.WarmSupportSigma : options.SupportSigmaEnd),
         RelativeToMax = options.SupportThresholdReference == SupportThresholdReference.Max,
         MinFraction = options.SupportMinFraction,
         MaxFraction = options.SupportMaxFraction,
