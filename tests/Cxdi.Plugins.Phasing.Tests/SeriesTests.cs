@@ -23,12 +23,15 @@ public sealed class SeriesTests(ITestOutputHelper output)
         GapOffsets = [9],
         Series = 10,
         Motion = [SeriesMotion.Drift, SeriesMotion.Deform],
+
+        // The motion between two frames of a 200-frame series at motion_scale 1 (the target), over 10 frames.
+        MotionScale = 0.05,
     };
 
     private static readonly SeriesPhaseOptions Phasing = new()
     {
         Operators = "ER**50 * (Sup * ER**5 * HIO**30)**10 * HIO**100",
-        WarmOperators = "ER**20 * (Sup * ER**5 * HIO**20)**2",
+        WarmOperators = "ER**20 * (Sup * ER**5 * RAAR**20)**2",
         InitialRuns = 4,
         Seed = 3,
         Threads = 1,
@@ -57,7 +60,7 @@ public sealed class SeriesTests(ITestOutputHelper output)
         var step = Canonicalizer.RMatch(first, second);
         var total = Canonicalizer.RMatch(first, last);
         output.WriteLine($"truth change: first→second {step:F3}, first→last {total:F3}");
-        Assert.InRange(step, 0.01, 0.5);
+        Assert.InRange(step, 0.005, 0.5);
         Assert.True(total > 2 * step, $"the motion accumulates: {total:F3} vs one step {step:F3}");
 
         // Each frame holds about the requested photons (minus the masked pixels).
@@ -114,7 +117,7 @@ public sealed class SeriesTests(ITestOutputHelper output)
             worst = Math.Max(worst, r);
         }
 
-        Assert.True(worst <= 0.06, $"a block frame differs from the one-block frame by R_match {worst:F4}");
+        Assert.True(worst <= 0.02, $"a block frame differs from the one-block frame by R_match {worst:F4}");
     }
 
     [Fact]

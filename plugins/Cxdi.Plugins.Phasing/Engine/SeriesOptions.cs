@@ -15,7 +15,7 @@ public sealed record SeriesPhaseOptions : PluginOptions
 
     /// <summary>Warm-start operator sequence.</summary>
     [Description("Short operator sequence for every later frame, which starts from the previous frame's object and support; more cycles follow faster motion at proportional cost.")]
-    public string WarmOperators { get; init; } = "ER**20 * (Sup * ER**5 * HIO**20)**2";
+    public string WarmOperators { get; init; } = "ER**20 * (Sup * ER**5 * RAAR**20)**2";
 
     /// <summary>Random starts of the ab initio frame.</summary>
     [Description("Random starts for the ab initio frame; the one with the lowest free log-likelihood (energy outside the support within max_outside_energy) seeds the series.")]
