@@ -143,4 +143,17 @@ public sealed class SeriesTests(ITestOutputHelper output)
         Assert.Contains(expected, e.Message);
         Assert.Throws<WorkflowShapeException>(() => new SeriesPhasePlugin().Reconstruct(Data.Value, options, StepContext.None));
     }
+
+    [Fact]
+    public void BenchSeriesRow_ReportsWarmFramesPerSecondAndError()
+    {
+        var table = new StringWriter();
+        var code = new Cxdi.Plugins.Phasing.Bench.BenchTool().Run(new Cxdi.Plugins.Phasing.Bench.BenchOptions { Algorithms = "series", Backends = "managed", SeriesSize = 64, SeriesFrames = 5, Threads = 1, Reps = 1 }, table, StepContext.None);
+        output.WriteLine(table.ToString());
+        Assert.Equal(0, code);
+        var row = Assert.Single(table.ToString().Split('\n'), l => l.StartsWith("5x64x64", StringComparison.Ordinal));
+        Assert.Contains("series", row);
+        Assert.Contains("frames/s", row);
+        Assert.Contains("median error to truth", row);
+    }
 }
