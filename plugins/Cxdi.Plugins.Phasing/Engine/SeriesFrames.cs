@@ -22,24 +22,24 @@ internal sealed record SeriesFrames(int RangeStart, int RangeCount, int BlockSta
         ArgumentNullException.ThrowIfNull(options);
         if (options.FirstFrame >= frames)
         {
-            throw new WorkflowShapeException($"cxdi.phase.series: first_frame {options.FirstFrame} is outside the {frames} frames of {source} (frames 0 to {frames - 1})", "lower first_frame");
+            throw new WorkflowShapeException($"first_frame {options.FirstFrame} is outside the {frames} frames of {source} (frames 0 to {frames - 1})", "lower first_frame");
         }
 
         var rangeCount = options.FrameCount ?? (frames - options.FirstFrame);
         if ((long)options.FirstFrame + rangeCount > frames)
         {
-            throw new WorkflowShapeException($"cxdi.phase.series: frame_count {rangeCount} from first_frame {options.FirstFrame} runs past the {frames} frames of {source} (at most {frames - options.FirstFrame})", "lower frame_count or leave it empty for all remaining frames");
+            throw new WorkflowShapeException($"frame_count {rangeCount} from first_frame {options.FirstFrame} runs past the {frames} frames of {source} (at most {frames - options.FirstFrame})", "lower frame_count or leave it empty for all remaining frames");
         }
 
         if (options.BlockStart >= rangeCount)
         {
-            throw new WorkflowShapeException($"cxdi.phase.series: block_start {options.BlockStart} is outside the range of {rangeCount} frames", $"use block_start below {rangeCount}");
+            throw new WorkflowShapeException($"block_start {options.BlockStart} is outside the range of {rangeCount} frames", $"use block_start below {rangeCount}");
         }
 
         var blockCount = options.BlockCount > 0 ? options.BlockCount : rangeCount - options.BlockStart;
         if ((long)options.BlockStart + blockCount > rangeCount)
         {
-            throw new WorkflowShapeException($"cxdi.phase.series: block_count {blockCount} from block_start {options.BlockStart} runs past the range of {rangeCount} frames (at most {rangeCount - options.BlockStart})", "lower block_count or set it to 0 for the rest of the range");
+            throw new WorkflowShapeException($"block_count {blockCount} from block_start {options.BlockStart} runs past the range of {rangeCount} frames (at most {rangeCount - options.BlockStart})", "lower block_count or set it to 0 for the rest of the range");
         }
 
         var blockStart = options.FirstFrame + options.BlockStart;
