@@ -90,6 +90,18 @@ public sealed class SeriesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void RotateAndGrow_MedianErrorToTruthBelow5Percent()
+    {
+        using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Managed, 1);
+        var data = Simulator.Simulate(Simulation with { Series = 8, Seed = 8, Motion = [SeriesMotion.Rotate, SeriesMotion.Grow] }, backend);
+        var set = new SeriesPhasePlugin().Reconstruct(data, Phasing, StepContext.None);
+        var findings = (Dictionary<string, object>)set.Findings[SeriesPhasePlugin.FindingsKey];
+        var median = (double)findings["median_error_to_truth"];
+        output.WriteLine($"errors {string.Join(", ", ((double[])findings["error_to_truth"]).Select(e => e.ToString("F4")))}; median {median:F4}");
+        Assert.True(median <= 0.05, $"median per-frame error {median:F4} above 0.05");
+    }
+
+    [Fact]
     public void BlocksWithOverlap_GiveTheSameFramesAsOneBlock()
     {
         var whole = new SeriesPhasePlugin().Reconstruct(Data.Value, Phasing with { ErrorToTruth = false }, StepContext.None);
