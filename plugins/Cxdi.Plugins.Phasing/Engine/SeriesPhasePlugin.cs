@@ -27,6 +27,9 @@ public sealed class SeriesPhasePlugin : PhaserBase<SeriesPhaseOptions>
     public const string FindingsKey = "cxdi.phase.series";
 
     /// <inheritdoc />
+    public override bool TakesFrameStack => true;
+
+    /// <inheritdoc />
     protected override DataSpec Plan(DataSpec input, SeriesPhaseOptions options)
     {
         ArgumentNullException.ThrowIfNull(input);
