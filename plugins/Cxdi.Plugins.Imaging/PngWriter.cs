@@ -39,11 +39,18 @@ public sealed class PngWriter : DataWriterBase<PngWriterOptions>
             _ => throw new ArgumentException($"cxdi.png cannot write a {item.GetType().Name}", nameof(item)),
         };
 
+        var named = pictures.Select(p => (Name: p.Picture.ToString().ToLowerInvariant(), p.Render));
+        if (item is ReconstructionSet series && SeriesPictures.IsSeries(series))
+        {
+            // A time-resolved series: per-frame metrics and an animation instead of one metric curve per frame.
+            named = named.Where(p => p.Name != "metrics").Concat(SeriesPictures.For(series, options));
+        }
+
         var written = new List<string>();
-        foreach (var (picture, render) in pictures)
+        foreach (var (name, render) in named)
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            var path = $"{basePath}_{picture.ToString().ToLowerInvariant()}.png";
+            var path = $"{basePath}_{name}.png";
             var png = render();
             try
             {

@@ -16,6 +16,7 @@ public sealed class PhasingModule : ICxdiPluginModule
     public void Configure(IServiceCollection services)
     {
         services.AddCxdiPlugin<PhasePlugin>();
+        services.AddCxdiPlugin<SeriesPhasePlugin>();
         services.AddCxdiPlugin<CpuBackendProvider>();
         services.AddCxdiPlugin<ManagedCpuBackendProvider>();
         services.AddCxdiPlugin<AutocorrelationSupportFinder>();

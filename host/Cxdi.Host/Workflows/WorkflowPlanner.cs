@@ -137,7 +137,7 @@ public sealed class WorkflowPlanner(PluginCatalog catalog)
             var reader = input?.Descriptor;
             spec = DryRun(planned, map, step.Plugin.UseNode, problems, () =>
             {
-                if (planned.Plugin is IPhaser)
+                if (planned.Plugin is IPhaser { TakesFrameStack: false })
                 {
                     CheckPhaserInput(current, reader);
                 }

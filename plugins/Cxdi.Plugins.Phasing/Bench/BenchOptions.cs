@@ -23,7 +23,7 @@ public sealed record BenchOptions : PluginOptions
     private const long MaxPixels = 1L << 27;
 
     /// <summary>The algorithms <c>cxdi bench</c> knows, in the order they are measured.</summary>
-    public static IReadOnlyList<string> KnownAlgorithms { get; } = ["fft-pair", "er", "hio", "raar", "support-update", "logo-recipe"];
+    public static IReadOnlyList<string> KnownAlgorithms { get; } = ["fft-pair", "er", "hio", "raar", "support-update", "logo-recipe", "series"];
 
     /// <summary>The backends <c>cxdi bench</c> knows.</summary>
     public static IReadOnlyList<string> KnownBackends { get; } = ["fftw", "managed", "cuda"];
@@ -33,7 +33,7 @@ public sealed record BenchOptions : PluginOptions
     public string Sizes { get; init; } = "256x256,512x512,1024x1024,2048x2048,128x128x128,256x256x256";
 
     /// <summary>What to measure.</summary>
-    [Description("Comma-separated measurements: fft-pair, er, hio, raar, support-update (per size), logo-recipe (the ESRF-logo recipe on the measured ID10 pattern: latency of one run and throughput of logo_runs runs).")]
+    [Description("Comma-separated measurements: fft-pair, er, hio, raar, support-update (per size), logo-recipe (the ESRF-logo recipe on the measured ID10 pattern: latency of one run and throughput of logo_runs runs), series (time-resolved series phasing: warm frames per second at series_size², not in the default list).")]
     public string Algorithms { get; init; } = "fft-pair,er,hio,raar,support-update,logo-recipe";
 
     /// <summary>FFT engines to measure.</summary>
@@ -62,6 +62,17 @@ public sealed record BenchOptions : PluginOptions
     [Description("Runs of the logo-recipe-throughput row (runs side by side as cxdi.phase chooses automatically); the row reports wall seconds per run.")]
     [Range(1, 64)]
     public int LogoRuns { get; init; } = 4;
+
+    /// <summary>Frames of the series row.</summary>
+    [Description("Frames of the series row (simulated with the motion per frame of a 200-frame drifting and deforming series); more frames give a steadier frames/s.")]
+    [Range(2, 100000)]
+    public int SeriesFrames { get; init; } = 60;
+
+    /// <summary>Frame size of the series row.</summary>
+    [Description("Pixels per axis of the frames of the series row.")]
+    [Unit("px")]
+    [Range(32, 4096)]
+    public int SeriesSize { get; init; } = 256;
 
     /// <summary>Shape of the peak-memory measurement.</summary>
     [Description("3D shape (e.g. 128x128x128) for a peak-resident-memory measurement of one cxdi.phase run on simulated data (Linux only); empty = skipped. Reported as (peak − baseline) / (8 B × voxels).")]

@@ -149,7 +149,7 @@ internal sealed class BenchRun
             }
         }
 
-        if (algorithms.Any(a => a != "logo-recipe"))
+        if (algorithms.Any(a => a is not ("logo-recipe" or "series")))
         {
             foreach (var shape in options.ParsedSizes)
             {
@@ -161,6 +161,15 @@ internal sealed class BenchRun
         if (algorithms.Contains("logo-recipe"))
         {
             RunLogo();
+        }
+
+        if (algorithms.Contains("series"))
+        {
+            foreach (var (name, _) in backends)
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                Guard($"series {name}", () => Add(SeriesBench.Measure(name, threads, options.SeriesSize, options.SeriesFrames, context)));
+            }
         }
 
         if (options.Json is { Length: > 0 } json)

@@ -65,9 +65,38 @@ public record SimulateOptions : PluginOptions
     [Range(1, 100)]
     public int Blobs { get; init; } = 5;
 
+    /// <summary>Frames of a time-resolved series.</summary>
+    [Description("Number of frames of a time-resolved series (2D only): the result is a stack of 2D patterns, frames along the first axis, with the true object per frame; 0 simulates one pattern.")]
+    [Range(0, 100000)]
+    public int Series { get; init; }
+
+    /// <summary>How the object moves from frame to frame.</summary>
+    [Description("Motion of the object over a series, one or several of drift (translation), rotate, grow (isotropic scaling), deform (smooth wave-like displacement field); combined in that order.")]
+    public SeriesMotion[] Motion { get; init; } = [SeriesMotion.Drift];
+
+    /// <summary>Scale of the motion.</summary>
+    [Description("Multiplies the motion over the whole series: 1 gives a drift of 1/4 of the object diameter, a 30° rotation, 20 % growth and a deformation of 1/16 of the diameter.")]
+    [Range(0.0, 100.0)]
+    public double MotionScale { get; init; } = 1;
+
     /// <inheritdoc />
     public override IEnumerable<OptionProblem> Validate()
     {
+        if (Series > 0 && Dims != 2)
+        {
+            yield return new OptionProblem(nameof(Series), $"a series simulates 2D frames; dims is {Dims} (use dims 2)");
+        }
+
+        if (Series > 0 && (long)Series * Size * Size > 1L << 31)
+        {
+            yield return new OptionProblem(nameof(Series), $"{Series} frames of {Size}x{Size} exceed 2^31 pixels; simulate fewer or smaller frames");
+        }
+
+        if (Series > 0 && Motion.Length == 0)
+        {
+            yield return new OptionProblem(nameof(Motion), "a series needs at least one motion (drift, rotate, grow or deform)");
+        }
+
         if (Dims == 3 && Size > 512)
         {
             yield return new OptionProblem(nameof(Size), $"a 3D simulation of {Size}^3 is too large; use size ≤ 512");

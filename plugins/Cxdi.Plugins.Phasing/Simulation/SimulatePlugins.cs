@@ -20,7 +20,7 @@ public sealed class SimulateReader : DataReaderBase<SimulateOptions>
 
     /// <inheritdoc />
     protected override DataSpec Probe(DataPath source, SimulateOptions options) =>
-        new(DataSpace.Detector, options.Dims == 3 ? Shape.Of(options.Size, options.Size, options.Size) : Shape.Of(options.Size, options.Size), IsComplex: false);
+        new(DataSpace.Detector, options.Series > 0 ? Shape.Of(options.Series, options.Size, options.Size) : options.Dims == 3 ? Shape.Of(options.Size, options.Size, options.Size) : Shape.Of(options.Size, options.Size), IsComplex: false);
 
     /// <inheritdoc />
     protected override DiffractionData Read(DataPath source, SimulateOptions options, StepContext context)
@@ -44,6 +44,9 @@ public sealed class SimulateReader : DataReaderBase<SimulateOptions>
         ["gap_width"] = o.GapWidth,
         ["gap_offsets"] = o.GapOffsets,
         ["blobs"] = o.Blobs,
+        ["series"] = o.Series,
+        ["motion"] = o.Motion.Select(m => m.ToString().ToLowerInvariant()).ToArray(),
+        ["motion_scale"] = o.MotionScale,
     };
 }
 
@@ -64,7 +67,7 @@ public sealed record SimulateToolOptions : SimulateOptions
 }
 
 /// <summary><c>cxdi simulate --size 256 --photons 1e9 --out DIR</c>: writes a simulated pattern, its mask and the true object.</summary>
-[CxdiPlugin("cxdi.simulate-tool", "1.0.0", Description = "cxdi simulate: write a simulated 2D/3D CXDI pattern with mask and ground truth.")]
+[CxdiPlugin("cxdi.simulate-tool", "1.0.0", Description = "cxdi simulate: write a simulated 2D/3D CXDI pattern (or a time-resolved series of 2D frames, --series N --motion drift) with mask and ground truth.")]
 public sealed class SimulateTool : ICliTool
 {
     /// <inheritdoc />

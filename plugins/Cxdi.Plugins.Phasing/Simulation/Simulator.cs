@@ -11,6 +11,11 @@ public static class Simulator
     public static DiffractionData Simulate(SimulateOptions options, IComputeBackend backend)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.Series > 0)
+        {
+            return SeriesSimulator.Simulate(options, backend);
+        }
+
         var n = options.Size;
         var shape = options.Dims == 3 ? Shape.Of(n, n, n) : Shape.Of(n, n);
         var random = new Random(unchecked((int)options.Seed ^ (int)(options.Seed >> 32)));
@@ -70,9 +75,9 @@ public static class Simulator
         return data;
     }
 
-    private static bool InGap(int coordinate, int offset, int width) => coordinate >= offset - (width / 2) && coordinate < offset - (width / 2) + width;
+    internal static bool InGap(int coordinate, int offset, int width) => coordinate >= offset - (width / 2) && coordinate < offset - (width / 2) + width;
 
-    private static Complex32[] MakeObject(Shape shape, SimulateOptions options, Random random)
+    internal static Complex32[] MakeObject(Shape shape, SimulateOptions options, Random random)
     {
         var n = options.Size;
         var radius = n / options.Oversampling / 2;
@@ -142,7 +147,7 @@ public static class Simulator
     }
 
     /// <summary>A Poisson deviate: Knuth's product method below 30, a rounded normal approximation above.</summary>
-    private static double Poisson(Random random, double mean)
+    internal static double Poisson(Random random, double mean)
     {
         if (!(mean > 0))
         {

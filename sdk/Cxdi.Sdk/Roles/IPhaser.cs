@@ -12,6 +12,9 @@ public interface IPhaser : IPlugin
 
     /// <summary>Runs phase retrieval. Finished runs may be written as they complete through <see cref="StepContext.Output"/>.</summary>
     ReconstructionSet Reconstruct(DiffractionData data, PluginOptions options, StepContext context);
+
+    /// <summary>True when the phaser takes a stack of 2D frames (frames along the first axis, e.g. a time-resolved series) rather than one 2D or 3D pattern: the host then does not require a 3D input to have enough frames to be a 3D pattern.</summary>
+    bool TakesFrameStack => false;
 }
 
 /// <summary>Base phaser with typed options; <see cref="Plan(DataSpec, TOptions)"/> defaults to "detector in, complex object of the same shape out".</summary>
@@ -26,6 +29,9 @@ public abstract class PhaserBase<TOptions> : IPhaser
 
     /// <inheritdoc />
     public ReconstructionSet Reconstruct(DiffractionData data, PluginOptions options, StepContext context) => Reconstruct(data, (TOptions)options, context);
+
+    /// <inheritdoc />
+    public virtual bool TakesFrameStack => false;
 
     /// <summary>Typed <see cref="IPhaser.Plan"/>.</summary>
     protected virtual DataSpec Plan(DataSpec input, TOptions options)
