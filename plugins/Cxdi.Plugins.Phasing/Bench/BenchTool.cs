@@ -165,7 +165,8 @@ internal sealed class BenchRun
 
         if (algorithms.Contains("series"))
         {
-            foreach (var (name, _) in backends)
+            // The series bench phases on the CPU backends it names itself.
+            foreach (var (name, _, _) in backends.Where(b => b.Device is null))
             {
                 context.Cancellation.ThrowIfCancellationRequested();
                 Guard($"series {name}", () => Add(SeriesBench.Measure(name, threads, options.SeriesSize, options.SeriesFrames, context)));

@@ -253,7 +253,7 @@ internal sealed class SeriesEngine(DiffractionData data, SeriesPhaseOptions opti
         }
 
         var summed = new DiffractionData(frameShape, sum, mask) { Geometry = data.Geometry };
-        var centre = PreparedData.FindCentre(summed, options.Centering, "the summed frames");
+        var centre = PreparedData.FindCentre(summed, options.Centering, "the summed frames").Centre;
         return data.Geometry with { BeamCenterY = centre[1], BeamCenterX = centre[2] };
     }
 
