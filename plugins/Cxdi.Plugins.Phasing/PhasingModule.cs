@@ -37,5 +37,6 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddPhasingOperator<ModulusProjectionOperator>("Proj");
         services.AddPhasingOperator<SupportProjectionOperator>("PS");
         services.AddPhasingOperator<MetricsOperator>("LLK");
+        services.AddPhasingOperator<MaximumLikelihoodOperator>("ML");
     }
 }
