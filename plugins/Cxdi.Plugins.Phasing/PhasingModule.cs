@@ -38,5 +38,6 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddPhasingOperator<SupportProjectionOperator>("PS");
         services.AddPhasingOperator<MetricsOperator>("LLK");
         services.AddPhasingOperator<MaximumLikelihoodOperator>("ML");
+        services.AddPhasingOperator<GpsOperator>("GPS");
     }
 }
