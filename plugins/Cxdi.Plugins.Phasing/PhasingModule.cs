@@ -39,5 +39,6 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddPhasingOperator<MetricsOperator>("LLK");
         services.AddPhasingOperator<MaximumLikelihoodOperator>("ML");
         services.AddPhasingOperator<GpsOperator>("GPS");
+        services.AddPhasingOperator<OssOperator>("OSS");
     }
 }
