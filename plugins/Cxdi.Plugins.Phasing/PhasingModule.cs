@@ -40,5 +40,7 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddPhasingOperator<MaximumLikelihoodOperator>("ML");
         services.AddPhasingOperator<GpsOperator>("GPS");
         services.AddPhasingOperator<OssOperator>("OSS");
+        services.AddPhasingOperator<ErTvOperator>("ER_TV");
+        services.AddPhasingOperator<HioTvOperator>("HIO_TV");
     }
 }
