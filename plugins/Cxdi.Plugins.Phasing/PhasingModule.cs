@@ -42,5 +42,8 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddPhasingOperator<OssOperator>("OSS");
         services.AddPhasingOperator<ErTvOperator>("ER_TV");
         services.AddPhasingOperator<HioTvOperator>("HIO_TV");
+        services.AddPhasingOperator<ErPsfOperator>("ER_PSF");
+        services.AddPhasingOperator<HioPsfOperator>("HIO_PSF");
+        services.AddPhasingOperator<RaarPsfOperator>("RAAR_PSF");
     }
 }

@@ -106,4 +106,82 @@ internal static class OperatorsTestKit
         var set = new PhasePlugin().Reconstruct(data, options, StepContext.None);
         return Canonicalizer.ErrorToTruth(data.GroundTruth!, set.Average!, data.Shape, backend);
     }
+
+    /// <summary>
+    /// A state on partially coherent data: a complex 2D object (beamstop and gaps), its coherent intensity blurred by a
+    /// Gaussian of <paramref name="blur"/> detector pixels, Poisson noise at <paramref name="photons"/>; the support is the
+    /// object's footprint dilated by about a pixel and the start random inside it. Returns the truth (centred) too.
+    /// </summary>
+    public static (PhasingState State, Complex32[] Truth, Shape Shape) BlurredState(IComputeBackend backend, int size, double blur, double photons, long seed)
+    {
+        var data = Complex2D(size, 1e15, seed, backend);
+        var shape = data.Shape;
+        var truth = data.GroundTruth!;
+        var wave = Cxdi.Plugins.Phasing.Support.ArrayTools.IfftShift<Complex32>(truth, shape);
+        backend.Transform(wave, shape, FftDirection.Forward);
+        var intensity = wave.Select(z => new Complex32(z.Norm2, 0)).ToArray();
+        var kernel = new Complex32[shape.Length];
+        double total = 0;
+        for (var y = 0; y < shape.Ny; y++)
+        {
+            for (var x = 0; x < shape.Nx; x++)
+            {
+                var dy = Frequency(y, shape.Ny);
+                var dx = Frequency(x, shape.Nx);
+                var v = Math.Exp(-((dy * dy) + (dx * dx)) / (2 * blur * blur));
+                kernel[(y * shape.Nx) + x] = new Complex32((float)v, 0);
+                total += v;
+            }
+        }
+
+        backend.Transform(intensity, shape, FftDirection.Forward);
+        backend.Transform(kernel, shape, FftDirection.Forward);
+        for (var i = 0; i < intensity.Length; i++)
+        {
+            intensity[i] = intensity[i] * kernel[i];
+        }
+
+        backend.Transform(intensity, shape, FftDirection.Inverse);
+        var sum = intensity.Sum(z => (double)z.Re);
+        var random = new Random((int)seed);
+        var classes = Cxdi.Plugins.Phasing.Support.ArrayTools.IfftShift<byte>(data.Mask.Select(m => m != 0 ? PixelClass.Unknown : PixelClass.Measured).ToArray(), shape);
+        var amplitude = new float[shape.Length];
+        for (var i = 0; i < amplitude.Length; i++)
+        {
+            var mean = Math.Max(0, intensity[i].Re / sum * photons);
+            var count = mean < 30 ? Knuth(random, mean) : Math.Max(0, Math.Round(mean + (Math.Sqrt(mean) * Gauss(random))));
+            amplitude[i] = classes[i] == PixelClass.Measured ? (float)Math.Sqrt(count) : 0;
+        }
+
+        var state = new PhasingState(backend, shape);
+        backend.Upload(amplitude, state.ObservedAmplitude);
+        backend.Upload(classes, state.PixelClasses);
+        var footprint = Cxdi.Plugins.Phasing.Support.ArrayTools.IfftShift<Complex32>(truth, shape).Select(z => z.Norm2 > 0 ? 1f : 0f).ToArray();
+        Cxdi.Plugins.Phasing.Support.ArrayTools.GaussianBlur(footprint, shape, 1.0);
+        var support = footprint.Select(v => v > 0.1f ? (byte)1 : (byte)0).ToArray();
+        backend.Upload(support, state.Support);
+        state.CountSupport();
+        var start = support.Select(s => s != 0 ? Complex32.FromPolar((float)random.NextDouble(), (float)(2 * Math.PI * random.NextDouble())) : default).ToArray();
+        backend.Upload(start, state.Object);
+        var m = state.EvaluateMetrics();
+        backend.Scale(state.Object, (float)Math.Sqrt(m.ObsSum / m.CalcSum));
+        state.SyncPrevious();
+        return (state, truth, shape);
+    }
+
+    private static double Knuth(Random random, double mean)
+    {
+        var limit = Math.Exp(-mean);
+        var k = 0;
+        var p = random.NextDouble();
+        while (p > limit)
+        {
+            k++;
+            p *= random.NextDouble();
+        }
+
+        return k;
+    }
+
+    private static double Gauss(Random random) => Math.Sqrt(-2 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }

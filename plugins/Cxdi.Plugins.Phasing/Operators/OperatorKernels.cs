@@ -233,3 +233,60 @@ public readonly record struct PositiveRealRule : IObjectUpdateRule
         return false;
     }
 }
+
+/// <summary>ψ ← conj ψ everywhere.</summary>
+public readonly record struct ConjugateRule : IObjectUpdateRule
+{
+    /// <inheritdoc />
+    public bool ReadsPrevious => false;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Complex32 Apply(Complex32 projected, Complex32 previous, bool inside) => new(projected.Re, -projected.Im);
+
+    /// <inheritdoc />
+    public bool IsLinear(out float previousWeight, out float projectedWeight)
+    {
+        previousWeight = 0;
+        projectedWeight = 0;
+        return false;
+    }
+}
+
+/// <summary>ψ ← <see cref="Value"/> where the mask is non-zero, unchanged elsewhere.</summary>
+public readonly record struct SetInsideRule(Complex32 Value) : IObjectUpdateRule
+{
+    /// <inheritdoc />
+    public bool ReadsPrevious => false;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Complex32 Apply(Complex32 projected, Complex32 previous, bool inside) => inside ? Value : projected;
+
+    /// <inheritdoc />
+    public bool IsLinear(out float previousWeight, out float projectedWeight)
+    {
+        previousWeight = 0;
+        projectedWeight = 0;
+        return false;
+    }
+}
+
+/// <summary>(m, ·) ← (√max(m, 0), 0): the amplitude of a model intensity held in the real part.</summary>
+public readonly record struct SqrtRealRule : IObjectUpdateRule
+{
+    /// <inheritdoc />
+    public bool ReadsPrevious => false;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Complex32 Apply(Complex32 projected, Complex32 previous, bool inside) => new(MathF.Sqrt(MathF.Max(projected.Re, 0)), 0);
+
+    /// <inheritdoc />
+    public bool IsLinear(out float previousWeight, out float projectedWeight)
+    {
+        previousWeight = 0;
+        projectedWeight = 0;
+        return false;
+    }
+}
