@@ -92,3 +92,46 @@ public sealed class OperatorsGpsTests(ITestOutputHelper output) : IDisposable
         Assert.True(Median(gps) <= 0.85 * best, $"GPS median error {Median(gps):F4} is not 15 % below HIO/ER {best:F4}");
     }
 }
+
+/// <summary>The registry and <c>cxdi bench</c> know the new operators.</summary>
+public sealed class OperatorsRegistryTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("ML", "reg,reg_sigma")]
+    [InlineData("GPS", "t,s,sigma,sigma_fourier,sigma_fourier_end,steps,iterations")]
+    [InlineData("OSS", "beta,alpha_max,alpha_min,steps,iterations")]
+    [InlineData("ER_TV", "lambda,steps,epsilon")]
+    [InlineData("HIO_TV", "lambda,steps,epsilon,beta")]
+    [InlineData("HIO_PSF", "sigma,update_every,rl_iterations,beta")]
+    public void NewOperators_AreRegisteredWithRangedParameters(string name, string parameters)
+    {
+        var info = BuiltInOperators.Registry.Find(name);
+        Assert.NotNull(info);
+        Assert.Equal(1, info.Cycles);
+        Assert.False(string.IsNullOrEmpty(info.Description));
+        Assert.Equal(parameters.Split(',').Order(), info.Parameters.Select(p => p.Name).Order());
+        Assert.All(info.Parameters, p => Assert.True(p.Minimum is not null && p.Maximum is not null, $"{name}.{p.Name} has no range"));
+    }
+
+    [Fact]
+    public void Bench_NewOperatorRows_HaveARatioToTheFftFloor()
+    {
+        var json = Path.Combine(Path.GetTempPath(), $"cxdi-ops-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var writer = new StringWriter();
+            Cxdi.Sdk.Roles.ICliTool tool = new Cxdi.Plugins.Phasing.Bench.BenchTool();
+            var code = tool.Run(new Cxdi.Plugins.Phasing.Bench.BenchOptions { Sizes = "32x32,16x16x16", Algorithms = "ml,gps,oss,er-tv,hio-tv,hio-psf", Backends = "managed", Reps = 1, Json = json }, writer, Cxdi.Sdk.Execution.StepContext.None);
+            output.WriteLine(writer.ToString());
+            Assert.Equal(0, code);
+            foreach (var row in new[] { "ml", "gps", "oss", "er-tv", "hio-tv", "hio-psf" })
+            {
+                Assert.Contains(writer.ToString().Split('\n'), l => l.Contains($" {row} ", StringComparison.Ordinal) && l.Contains("FFT pairs", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+}

@@ -16,7 +16,9 @@ namespace Cxdi.Plugins.Phasing.Operators;
 /// d = −g + β d_prev, β = max(0, ⟨g, g − g_prev⟩ / ⟨g_prev, g_prev⟩); D = F d; a Newton step γ = −L'(0)/L''(0) along d with
 /// L'(0) = 2 Re Σ conj(W) D = 2N Re⟨g, d⟩ (Parseval) and, with Q = √o Ψ / c,
 /// L''(0) = Σ_meas [2(1 − o/c)|D|² + 4 (o/c²)(Re Ψ̄D)²] + 2λ Σ h|D|² = 2 Σ_meas |D|² + 2 Re Σ (Q̄D)² + 2λ Σ h|D|².
-/// Then x ← x + γ d and Ψ ← Ψ + γ D (Ψ recomputed by FFT every 10 steps and whenever another operator ran).
+/// Then x ← x + γ d and Ψ ← Ψ + γ D (Ψ recomputed by FFT every 10 steps and whenever another operator ran). When a step
+/// raised the log-likelihood (checked at the start of the next, from the metrics fused there), half of it is undone and
+/// the conjugate gradient restarts from steepest descent.
 /// Two FFTs per step; everything runs through the backend's core primitives and one element rule.
 /// </para>
 /// The step keeps its search direction and Ψ between applications in <see cref="PhasingState.Items"/> (6 complex arrays
@@ -84,8 +86,21 @@ public sealed class MaximumLikelihoodOperator : PhasingOperator
         var n = (double)state.Shape.Length;
         var sigma = RegSigma * OperatorMath.LargestDimension(state.Shape) / 2f;
 
-        // The metrics of x (the model before the step), without changing Ψ.
+        // The metrics of x (the model before the step), without changing Ψ. Safeguard: when the last Newton step raised the
+        // log-likelihood (a non-convex stretch along d), go back half of it and restart from steepest descent.
         var m = b.ProjectModulus(w.Psi, a, classes, project: false, metrics: true);
+        if (w.HasDirection && w.LastGamma != 0 && m.LlkSum > w.LastLlk)
+        {
+            var back = -0.5f * w.LastGamma;
+            b.Axpby(back, w.Direction, 1f, state.Object);
+            b.Axpby(back, w.D, 1f, w.Psi);
+            w.HasDirection = false;
+            w.Backtracks++;
+            m = b.ProjectModulus(w.Psi, a, classes, project: false, metrics: true);
+        }
+
+        w.LastGamma = 0;
+        w.LastLlk = m.LlkSum;
 
         // Q = √o Ψ / |Ψ|² on measured pixels, 0 elsewhere.
         b.Copy(w.Psi, w.Q);
@@ -158,6 +173,7 @@ public sealed class MaximumLikelihoodOperator : PhasingOperator
         b.Axpby(gamma, w.Direction, 1f, state.Object);
         b.Axpby(gamma, w.D, 1f, w.Psi);
         w.HasDirection = true;
+        w.LastGamma = gamma;
         return m;
     }
 
@@ -190,5 +206,14 @@ public sealed class MaximumLikelihoodOperator : PhasingOperator
         public double PreviousNorm { get; set; }
 
         public int SinceRefresh { get; set; }
+
+        /// <summary>γ of the last step (0 when none was taken).</summary>
+        public float LastGamma { get; set; }
+
+        /// <summary>Σ Poisson term before the last step.</summary>
+        public double LastLlk { get; set; }
+
+        /// <summary>Half steps back taken so far.</summary>
+        public int Backtracks { get; set; }
     }
 }
