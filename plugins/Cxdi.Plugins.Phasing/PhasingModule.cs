@@ -38,5 +38,13 @@ public sealed class PhasingModule : ICxdiPluginModule
         services.AddPhasingOperator<ModulusProjectionOperator>("Proj");
         services.AddPhasingOperator<SupportProjectionOperator>("PS");
         services.AddPhasingOperator<MetricsOperator>("LLK");
+        services.AddPhasingOperator<MaximumLikelihoodOperator>("ML");
+        services.AddPhasingOperator<GpsOperator>("GPS");
+        services.AddPhasingOperator<OssOperator>("OSS");
+        services.AddPhasingOperator<ErTvOperator>("ER_TV");
+        services.AddPhasingOperator<HioTvOperator>("HIO_TV");
+        services.AddPhasingOperator<ErPsfOperator>("ER_PSF");
+        services.AddPhasingOperator<HioPsfOperator>("HIO_PSF");
+        services.AddPhasingOperator<RaarPsfOperator>("RAAR_PSF");
     }
 }

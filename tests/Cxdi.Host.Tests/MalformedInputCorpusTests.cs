@@ -265,7 +265,7 @@ public sealed class MalformedInputCorpusTests
         (string Name, string Operators, string Says)[] operators =
         [
             ("unbalanced-parenthesis", "ER**5 * (HIO**5", "at position 16: expected ')'"),
-            ("unknown-operator", "ER**5 * FOO**5", "at position 9: expected an operator (ER, HIO, RAAR, DM, CF, Sup, SupportUpdate, FT, IFT, Proj, PS, LLK), not 'FOO'"),
+            ("unknown-operator", "ER**5 * FOO**5", "at position 9: expected an operator (ER, HIO, RAAR, DM, CF, Sup, SupportUpdate, FT, IFT, Proj, PS, LLK, ML, GPS, OSS, ER_TV, HIO_TV, ER_PSF, HIO_PSF, RAAR_PSF), not 'FOO'"),
             ("bad-parameter-value", "HIO(beta=x)**5", "at position 10: expected a number between 0 and 2 for HIO beta"),
             ("unknown-parameter", "HIO(gamma=0.5)**5", "expected a parameter of HIO (beta), not 'gamma'"),
             ("parameter-out-of-range", "HIO(beta=7)**5", "expected a number between 0 and 2 for HIO beta"),

@@ -23,7 +23,7 @@ public sealed record BenchOptions : PluginOptions
     private const long MaxPixels = 1L << 27;
 
     /// <summary>The algorithms <c>cxdi bench</c> knows, in the order they are measured.</summary>
-    public static IReadOnlyList<string> KnownAlgorithms { get; } = ["fft-pair", "er", "hio", "raar", "support-update", "logo-recipe", "series"];
+    public static IReadOnlyList<string> KnownAlgorithms { get; } = ["fft-pair", "er", "hio", "raar", "support-update", "logo-recipe", "ml", "gps", "oss", "er-tv", "hio-tv", "hio-psf", "series"];
 
     /// <summary>The backends <c>cxdi bench</c> knows.</summary>
     public static IReadOnlyList<string> KnownBackends { get; } = ["fftw", "managed", "cuda"];
@@ -33,8 +33,8 @@ public sealed record BenchOptions : PluginOptions
     public string Sizes { get; init; } = "256x256,512x512,1024x1024,2048x2048,128x128x128,256x256x256";
 
     /// <summary>What to measure.</summary>
-    [Description("Comma-separated measurements: fft-pair, er, hio, raar, support-update (per size), logo-recipe (the ESRF-logo recipe on the measured ID10 pattern: latency of one run and throughput of logo_runs runs), series (time-resolved series phasing: warm frames per second at series_size², not in the default list).")]
-    public string Algorithms { get; init; } = "fft-pair,er,hio,raar,support-update,logo-recipe";
+    [Description("Comma-separated measurements: fft-pair, er, hio, raar, support-update, ml, gps, oss, er-tv, hio-tv, hio-psf (per size), logo-recipe (the ESRF-logo recipe on the measured ID10 pattern: latency of one run and throughput of logo_runs runs), series (time-resolved series phasing: warm frames per second at series_size², not in the default list).")]
+    public string Algorithms { get; init; } = "fft-pair,er,hio,raar,support-update,ml,gps,oss,er-tv,hio-tv,hio-psf,logo-recipe";
 
     /// <summary>FFT engines to measure.</summary>
     [Description("Comma-separated backends: fftw and managed (the CPU backend's FFT engines; fftw skipped with a message when libfftw3f is missing), cuda (the GPU plugin's cxdi.cuda, skipped with the reason where there is no GPU).")]

@@ -301,6 +301,35 @@ internal sealed class BenchRun
                     $"{splits}; memory floor {memoryName} at {Gb(layout.BytesPerPixel * pixels, memory.Median):F1} GB/s; {engine}"));
             }
 
+            // The noise-robust and partial-coherence operators: floor = the FFT pairs one cycle needs on average.
+            var rank = shape.Rank == 3 ? 3 : 2;
+            OperatorRow("ml", new MaximumLikelihoodOperator(), 1.05, "1 FFT pair per CG step (+1 FFT every 10 steps)");
+            OperatorRow("gps", new GpsOperator(), 1.5, "3 FFTs per iteration");
+            OperatorRow("oss", new OssOperator(), 2, "HIO + 2 FFTs for the outside-region filter");
+            OperatorRow("er-tv", new ErTvOperator(), 1 + (2 * (1 + rank)), $"ER + 2 TV steps of {2 + (2 * rank)} FFTs");
+            OperatorRow("hio-tv", new HioTvOperator(), 1 + (2 * (1 + rank)), $"HIO + 2 TV steps of {2 + (2 * rank)} FFTs");
+            OperatorRow("hio-psf", new HioPsfOperator(), 2 + (3 * 2.0 / 5), "4 FFTs per cycle + 3 Richardson–Lucy iterations of 4 FFTs every 5 cycles");
+
+            void OperatorRow(string algorithm, PhasingOperator op, double pairs, string detail)
+            {
+                if (!algorithms.Contains(algorithm))
+                {
+                    return;
+                }
+
+                var time = CycleTimer.Time(new PreparedCycle(() => op.Apply(state), new Resources(), engine, bench.Check), options.Reps, $"{name} {algorithm} {size}");
+                var floorMs = pairs * pair.Median;
+                Add(new Result(size, algorithm, name, R(time.Median), R(floorMs), R(time.Median / floorMs, 4), null, R(time.Min), R(pair.Median), null,
+                    string.Create(CultureInfo.InvariantCulture, $"floor = {pairs:0.##} FFT pairs ({detail}); {engine}")));
+                foreach (var item in state.Items.Values.OfType<IDisposable>())
+                {
+                    item.Dispose();
+                }
+
+                state.Items.Clear();
+                state.SyncPrevious();
+            }
+
             if (algorithms.Contains("support-update"))
             {
                 state.SupportSettings = new SupportUpdateSettings { Threshold = 0.25f, SigmaStart = 2, SigmaEnd = 2, MinFraction = 0, MaxFraction = 1 };
