@@ -145,7 +145,7 @@ public sealed class PhasingState : IDisposable
     /// <summary>The run's random source (seeded from the run's seed), for operators that draw random numbers.</summary>
     public Random Random { get; set; } = new(0);
 
-    /// <summary>Per-run data of operators (an operator instance is shared by runs side by side), keyed by a name the operator chooses.</summary>
+    /// <summary>Per-run data of operators (an operator instance is shared by runs side by side), keyed by a name the operator chooses; values that are <see cref="IDisposable"/> (device buffers) are disposed with the state.</summary>
     public Dictionary<string, object> Items { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Called after each cycle (progress reports, cancellation checks); may throw <see cref="OperationCanceledException"/>.</summary>
@@ -221,6 +221,12 @@ public sealed class PhasingState : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var item in Items.Values.OfType<IDisposable>())
+        {
+            item.Dispose();
+        }
+
+        Items.Clear();
         Object.Dispose();
         ReleasePrevious();
         ReleaseScratch();
