@@ -29,11 +29,26 @@ public sealed class ResolutionTests
         Assert.All(same.Value, v => Assert.InRange(v, 0.999, 1.001));
         Assert.Null(sameCutoff);
 
-        Complex32[] Noisy() => [.. obj.Select(z => z + new Complex32((float)(0.3 * (random.NextDouble() - 0.5)), (float)(0.3 * (random.NextDouble() - 0.5))))];
+        Complex32[] Noisy() => [.. obj.Select(z => z + new Complex32((float)(random.NextDouble() - 0.5), (float)(random.NextDouble() - 0.5)))];
         var (noisy, cutoff) = Canonicalizer.Fsc(Noisy(), Noisy(), shape, Backend);
-        Assert.True(noisy.Value[0] > 0.99, $"FSC at zero frequency {noisy.Value[0]:F3}");
+        var quarter = noisy.Value.Length / 4;
+        var low = noisy.Value.Take(quarter).Average();
+        var high = noisy.Value.Skip(3 * quarter).Average();
+        Assert.True(low > 0.6, $"FSC over the lowest quarter of frequencies {low:F3}");
+        Assert.True(high < 0.2, $"FSC over the highest quarter of frequencies {high:F3}");
         Assert.NotNull(cutoff);
-        Assert.InRange(cutoff!.Value, 0.05, 0.9);
-        Assert.True(noisy.Value[^1] < 0.3, $"FSC at Nyquist {noisy.Value[^1]:F3}");
+        Assert.InRange(cutoff!.Value, 0.1, 0.95);
+    }
+
+    [Fact]
+    public void FirstModeWeight_IsOneForCopies_AndAThirdForThreeOrthogonalObjects()
+    {
+        static Reconstruction Run(params Complex32[] values) => new() { Shape = Shape.Of(1, values.Length), Object = values };
+        var one = new Complex32(1, 2);
+        Assert.Equal(1.0, PhasePlugin.FirstModeWeight([Run(one, one, default), Run(2 * one, 2 * one, default), Run(new Complex32(0, 1) * one, new Complex32(0, 1) * one, default)]), 4);
+        Assert.Equal(1.0 / 3, PhasePlugin.FirstModeWeight([Run(one, default, default), Run(default, one, default), Run(default, default, one)]), 4);
+
+        // Two equal runs and a third orthogonal one of the same norm: the first mode holds two thirds.
+        Assert.Equal(2.0 / 3, PhasePlugin.FirstModeWeight([Run(one, default, default), Run(one, default, default), Run(default, one, default)]), 4);
     }
 }

@@ -173,7 +173,7 @@ public sealed partial record PhaseOptions : PluginOptions
     public double InitAmplitudeMin { get; init; }
 
     /// <summary>Initial phase range.</summary>
-    [Description("Initial phases are uniform within ± half this range (radians); empty = automatic: 2π (random phases) when the starting support is centrosymmetric (autocorrelation, circle, square), which breaks the twin symmetry a real object's exactly centred pattern would otherwise keep, else 0 (a real positive start inside a support that already tells object from twin).")]
+    [Description("Initial phases are uniform within ± half this range (radians); empty = automatic: 2π (random phases) when the starting support is centrosymmetric (autocorrelation, circle, square) and the object is not constrained real or positive, which breaks the twin symmetry a real object's exactly centred pattern would otherwise keep; else 0 (a real positive start, consistent with those constraints, or inside a support that already tells object from twin).")]
     [Unit("rad")]
     [Range(0.0, 6.3)]
     public double? InitPhaseRange { get; init; }

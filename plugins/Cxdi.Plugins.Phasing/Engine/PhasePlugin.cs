@@ -88,7 +88,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             Real = options.Real,
             MetricEvery = options.MetricEvery,
             InitAmplitudeMin = (float)options.InitAmplitudeMin,
-            InitPhaseRange = (float)(options.InitPhaseRange ?? (ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+            InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
             DetwinCycles = options.DetwinCycles,
             DetwinBeta = (float)options.Beta,
         };
@@ -435,6 +435,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         set.Average = average;
         var (halfFsc, halfCutoff) = kept.Count >= 2 ? HalfSetFsc(kept, shape, backend) : (null, null);
         var spread = Spread(kept, average);
+        var firstMode = FirstModeWeight(kept);
 
         set.AverageSupport = AverageSupport(average, shape, options);
         var (amplitude, classes) = observations.Download(backend);
@@ -452,6 +453,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             ["zero_frequency_pixel"] = prepared.Centre,
             ["fsc_half_runs"] = halfFsc is null ? "needs keep >= 2" : new Dictionary<string, object> { ["frequency"] = halfFsc.Frequency.Select(f => Math.Round(f, 4)).ToArray(), ["fsc"] = halfFsc.Value.Select(v => Math.Round(v, 4)).ToArray(), ["cutoff"] = halfCutoff ?? double.NaN },
             ["uncertainty_relative"] = spread,
+            ["first_mode_weight"] = firstMode,
             ["support_coverage"] = set.Runs.Select(r => coverages.TryGetValue(r.Index, out var c) ? Math.Round(c, 3) : double.NaN).ToArray(),
             ["zero_frequency"] = prepared.SubPixelCentre.Select(c => Math.Round(c, 2)).ToArray(),
         };
@@ -496,6 +498,72 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         }
 
         return norm > 0 ? Math.Round(Math.Sqrt(deviation / (kept.Count * norm)), 5) : 0;
+    }
+
+    /// <summary>
+    /// Mode decomposition of the aligned kept runs: the share of their summed intensity Σ‖run‖² carried by the first
+    /// eigenvector of their Gram matrix G_ij = Σ conj(run_i)·run_j (power iteration; G is Hermitian and positive). 1 when
+    /// the runs are one object; 1/k for k unrelated ones.
+    /// </summary>
+    internal static double FirstModeWeight(IReadOnlyList<Reconstruction> kept)
+    {
+        var k = kept.Count;
+        var gram = new System.Numerics.Complex[k, k];
+        double trace = 0;
+        for (var i = 0; i < k; i++)
+        {
+            for (var j = i; j < k; j++)
+            {
+                double re = 0, im = 0;
+                var a = kept[i].Object;
+                var b = kept[j].Object;
+                for (var p = 0; p < a.Length; p++)
+                {
+                    re += (a[p].Re * b[p].Re) + (a[p].Im * b[p].Im);
+                    im += (a[p].Re * b[p].Im) - (a[p].Im * b[p].Re);
+                }
+
+                gram[i, j] = new System.Numerics.Complex(re, im);
+                gram[j, i] = System.Numerics.Complex.Conjugate(gram[i, j]);
+            }
+
+            trace += gram[i, i].Real;
+        }
+
+        if (!(trace > 0))
+        {
+            return 0;
+        }
+
+        var v = Enumerable.Repeat(new System.Numerics.Complex(1 / Math.Sqrt(k), 0), k).ToArray();
+        double lambda = 0;
+        for (var iteration = 0; iteration < 500; iteration++)
+        {
+            var w = new System.Numerics.Complex[k];
+            for (var i = 0; i < k; i++)
+            {
+                for (var j = 0; j < k; j++)
+                {
+                    w[i] += gram[i, j] * v[j];
+                }
+            }
+
+            var norm = Math.Sqrt(w.Sum(z => z.Magnitude * z.Magnitude));
+            if (!(norm > 0))
+            {
+                return 0;
+            }
+
+            var converged = Math.Abs(norm - lambda) <= 1e-12 * norm;
+            lambda = norm;
+            v = [.. w.Select(z => z / norm)];
+            if (converged)
+            {
+                break;
+            }
+        }
+
+        return Math.Round(lambda / trace, 5);
     }
 
     private static byte[] AverageSupport(Complex32[] average, Shape shape, PhaseOptions options)
