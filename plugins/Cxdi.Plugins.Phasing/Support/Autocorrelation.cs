@@ -16,6 +16,12 @@ public static class Autocorrelation
     /// <summary>Alternations of the fill; the low frequencies settle in a few tens.</summary>
     public const int FillIterations = 30;
 
+    /// <summary>
+    /// Largest unknown fraction that is filled: a beamstop and gaps are a few percent of a detector; a volume assembled
+    /// from a tilt series leaves most of reciprocal space unmeasured, where the fill would invent far more than it knows.
+    /// </summary>
+    public const double MaxFillFraction = 0.1;
+
     /// <summary>Significance of the region used as the fill's constraint, in robust standard deviations of the noise.</summary>
     private const double LooseSignificance = 3;
 
@@ -44,7 +50,7 @@ public static class Autocorrelation
         var values = new Complex32[shape.Length];
         Load(measured, values, shape);
         backend.Transform(values, shape, FftDirection.Inverse);
-        if (unknown == 0 || fillIterations <= 0)
+        if (unknown == 0 || fillIterations <= 0 || unknown > MaxFillFraction * shape.Length)
         {
             return Centred(values, shape);
         }
