@@ -88,7 +88,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             Real = options.Real,
             MetricEvery = options.MetricEvery,
             InitAmplitudeMin = (float)options.InitAmplitudeMin,
-            InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+            InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.MergeOnly && !options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
             DetwinCycles = options.DetwinCycles,
             DetwinBeta = (float)options.Beta,
         };

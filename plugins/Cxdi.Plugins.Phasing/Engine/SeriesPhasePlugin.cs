@@ -301,6 +301,9 @@ internal sealed class SeriesEngine(DiffractionData data, SeriesPhaseOptions opti
             Support = SupportSettings(warmStart: false),
             Positivity = options.Positivity,
             MetricEvery = options.MetricEvery,
+
+            // As cxdi.phase does: random phases break the twin symmetry of a centrosymmetric start.
+            InitPhaseRange = !options.Positivity && ArrayTools.IsCentrosymmetric(support, frame.Shape) ? 2 * MathF.PI : 0,
         };
         var runs = new List<Reconstruction>();
         var notes = new List<string>();

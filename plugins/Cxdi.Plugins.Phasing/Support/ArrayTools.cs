@@ -238,6 +238,12 @@ public static class ArrayTools
     /// </summary>
     public static bool IsCentrosymmetric(byte[] support, Shape shape)
     {
+        ArgumentNullException.ThrowIfNull(support);
+        if (support.LongLength != shape.Length)
+        {
+            throw new ArgumentException($"the support holds {support.LongLength} pixels, the shape {shape.Length}", nameof(support));
+        }
+
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
         double sz = 0, sy = 0, sx = 0;
         long count = 0;
