@@ -43,9 +43,11 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
         var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend);
-        var support = options.MergeOnly ? [] : InitialSupport(data, options, backend);
+        // The autocorrelation (beamstop filled) serves the starting support and the collapse check: computed once, if needed.
+        var autocorrelation = new Lazy<float[]>(() => Autocorrelation.Amplitude(data, backend));
+        var support = options.MergeOnly ? [] : InitialSupport(data, options, autocorrelation);
         var (indices, recipe) = Distribute(data, options); // runs_slice / runs_dir / merge_only: PhasePlugin.Distributed.cs
-        var coverage = options.SupportMinCoverage > 0 ? SupportCoverage.Measure(data, backend) : null;
+        var coverage = options.SupportMinCoverage > 0 ? SupportCoverage.Measure(data.Shape, autocorrelation.Value) : null;
         var coverages = new System.Collections.Concurrent.ConcurrentDictionary<int, double>();
         using var observations = Observations.Upload(backend, prepared);
         prepared.ReleaseArrays();
@@ -327,7 +329,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             SupportSize = result?.SupportSize,
         });
 
-    private static byte[] InitialSupport(DiffractionData data, PhaseOptions options, IComputeBackend backend)
+    private static byte[] InitialSupport(DiffractionData data, PhaseOptions options, Lazy<float[]> autocorrelation)
     {
         var shape = data.Shape;
         var minDim = shape.Is3D ? Math.Min(shape.Nz, Math.Min(shape.Ny, shape.Nx)) : Math.Min(shape.Ny, shape.Nx);
@@ -336,8 +338,8 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         {
             InitialSupportSource.Circle => ArrayTools.Disc(shape, size / 2),
             InitialSupportSource.Square => ArrayTools.Square(shape, size),
-            InitialSupportSource.Autocorrelation => ArrayTools.AutocorrelationSupport(data, backend, options.AutocorrelationThreshold, options.AutocorrelationSigma),
-            _ => data.InitialSupport ?? ArrayTools.AutocorrelationSupport(data, backend, options.AutocorrelationThreshold, options.AutocorrelationSigma),
+            InitialSupportSource.Autocorrelation => ArrayTools.AutocorrelationSupport(autocorrelation.Value, shape, options.AutocorrelationThreshold, options.AutocorrelationSigma),
+            _ => data.InitialSupport ?? ArrayTools.AutocorrelationSupport(autocorrelation.Value, shape, options.AutocorrelationThreshold, options.AutocorrelationSigma),
         };
 
         if (support.LongLength != shape.Length)

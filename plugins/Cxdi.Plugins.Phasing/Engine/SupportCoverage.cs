@@ -28,11 +28,10 @@ internal sealed class SupportCoverage
     public Shape Shape { get; }
 
     /// <summary>The significant region of the measured autocorrelation (unknown pixels filled), centred.</summary>
-    public static SupportCoverage Measure(DiffractionData data, IComputeBackend backend)
-    {
-        var amplitude = Autocorrelation.Amplitude(data, backend);
-        return new SupportCoverage(data.Shape, Autocorrelation.Significant(amplitude, data.Shape, Significance, sigma: 2));
-    }
+    public static SupportCoverage Measure(DiffractionData data, IComputeBackend backend) => Measure(data.Shape, Autocorrelation.Amplitude(data, backend));
+
+    /// <summary>The significant region of a centred autocorrelation <paramref name="amplitude"/> (not changed).</summary>
+    public static SupportCoverage Measure(Shape shape, float[] amplitude) => new(shape, Autocorrelation.Significant(amplitude, shape, Significance, sigma: 2));
 
     /// <summary>For tests: a coverage check against a given region.</summary>
     internal static SupportCoverage FromRegion(Shape shape, byte[] region) => new(shape, region);

@@ -218,15 +218,20 @@ public static class ArrayTools
     }
 
     /// <summary>Autocorrelation-based support: the autocorrelation amplitude (unknown pixels filled, <see cref="Autocorrelation.Amplitude"/>) blurred by <paramref name="sigma"/> px and thresholded at <paramref name="threshold"/> × its maximum; centred.</summary>
-    public static byte[] AutocorrelationSupport(DiffractionData data, IComputeBackend backend, double threshold, double sigma)
+    public static byte[] AutocorrelationSupport(DiffractionData data, IComputeBackend backend, double threshold, double sigma) =>
+        AutocorrelationSupport(Autocorrelation.Amplitude(data, backend), data.Shape, threshold, sigma);
+
+    /// <summary>The support from a centred autocorrelation <paramref name="amplitude"/> (not changed): blurred, thresholded at <paramref name="threshold"/> × its maximum.</summary>
+    public static byte[] AutocorrelationSupport(float[] amplitude, Shape shape, double threshold, double sigma)
     {
-        var amplitude = Autocorrelation.Amplitude(data, backend);
-        GaussianBlur(amplitude, data.Shape, sigma);
-        var max = amplitude.Max();
-        var support = new byte[amplitude.Length];
+        ArgumentNullException.ThrowIfNull(amplitude);
+        var blurred = (float[])amplitude.Clone();
+        GaussianBlur(blurred, shape, sigma);
+        var max = blurred.Max();
+        var support = new byte[blurred.Length];
         for (long i = 0; i < support.Length; i++)
         {
-            support[i] = amplitude[i] >= threshold * max ? (byte)1 : (byte)0;
+            support[i] = blurred[i] >= threshold * max ? (byte)1 : (byte)0;
         }
 
         return support;
