@@ -24,7 +24,7 @@ public sealed class ParameterSearchTests(ITestOutputHelper output)
         SupportThresholdReference = SupportThresholdReference.Max,
         SupportRetries = 0,
         SupportMinCoverage = 0,
-        Search = ["support_threshold=0.9,0.15,0.2"],
+        Search = ["support_threshold=0.9,0.6,0.15,0.2"],
         SearchRuns = 3,
     };
 
@@ -33,12 +33,12 @@ public sealed class ParameterSearchTests(ITestOutputHelper output)
     {
         var (set, search, truth, shape) = Run(Options);
         var candidates = (Dictionary<string, object>[])search["candidates"];
-        Assert.Equal(3, candidates.Length);
+        Assert.Equal(4, candidates.Length);
         foreach (var candidate in candidates)
         {
             var options = (Dictionary<string, object>)candidate["options"];
             var llks = (object[])candidate["free_llk"];
-            output.WriteLine($"support_threshold={options["support_threshold"]}: score {candidate["score"]}, free LLK {string.Join(", ", llks)}");
+            output.WriteLine($"support_threshold={options["support_threshold"]}: score {candidate["score"]}, free LLK {string.Join(", ", llks)}; runs {string.Join(" | ", (string[])candidate["runs"])}");
             Assert.Equal(3, llks.Length);
             Assert.True(candidate.ContainsKey("score"));
         }
@@ -51,7 +51,7 @@ public sealed class ParameterSearchTests(ITestOutputHelper output)
         Assert.True(double.IsNaN(absurd) || absurd > (double)candidates[chosen]["score"], $"absurd {absurd} vs chosen {candidates[chosen]["score"]}");
 
         // The runs used the chosen threshold and reconstruct the object.
-        using var backend = new Compute.CpuComputeBackend(Fft.FftPreference.Managed, 1);
+        using var backend = new Cxdi.Plugins.Phasing.Compute.CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Managed, 1);
         var error = Canonicalizer.ErrorToTruth(truth, set.Average!, shape, backend);
         output.WriteLine($"chosen support_threshold={chosenThreshold}; average error to truth {error:F4}");
         Assert.True(error < 0.2, $"average error {error:F4}");
@@ -99,7 +99,7 @@ public sealed class ParameterSearchTests(ITestOutputHelper output)
 
     private static (ReconstructionSet Set, Dictionary<string, object> Search, Complex32[] Truth, Shape Shape) Run(PhaseOptions options)
     {
-        using var simulator = new Compute.CpuComputeBackend(Fft.FftPreference.Managed, 1);
+        using var simulator = new Cxdi.Plugins.Phasing.Compute.CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Managed, 1);
         var data = Simulator.Simulate(Simulation, simulator);
         var set = new PhasePlugin().Reconstruct(data, options, StepContext.None);
         var phase = (Dictionary<string, object>)set.Findings["cxdi.phase"];

@@ -243,7 +243,7 @@ internal static partial class ParameterSearch
     /// <summary>Multiplies every operator's repeat count (<c>ER**100</c>, <c>HIO(0.7)**20</c>) by <paramref name="fraction"/>, at least 1; group repeats stay.</summary>
     internal static string ScaleCycles(string operators, double fraction) =>
         fraction >= 1 ? operators : RepeatPattern().Replace(operators, m =>
-            $"{m.Groups["op"].Value}**{Math.Max(1, (int)Math.Round(int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * fraction))}");
+            $"{m.Groups["op"].Value}**{Math.Max(1, (int)Math.Round(int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture) * fraction, MidpointRounding.AwayFromZero))}");
 
     /// <summary>Parses the search entries into axes; false with a one-line reason on the first problem.</summary>
     internal static bool TryAxes(PhaseOptions options, out List<Axis> axes, out string error)
