@@ -116,8 +116,9 @@ internal static partial class ParameterSearch
                 llks = [.. ordered.Select(r => r.State == RunState.Kept ? (useFree ? r.FreeLlk : r.Llk) : double.PositiveInfinity)];
                 states = [.. ordered.Select(r => r.State == RunState.Kept ? "ok" : $"{r.State.ToString().ToLowerInvariant()}{(r.Reason is { } why ? $": {why}" : "")}")];
             }
-            catch (PhasingFailedException e)
+            catch (CxdiException e)
             {
+                // No usable run, or a candidate the data refuse (an empty starting support …): it cannot win.
                 llks = [.. Enumerable.Repeat(double.PositiveInfinity, options.SearchRuns)];
                 states = [.. Enumerable.Repeat("failed", options.SearchRuns)];
                 note = e.OneLine;
@@ -139,7 +140,7 @@ internal static partial class ParameterSearch
             }
 
             rows.Add(row);
-            Progress(context, $"search candidate {c + 1}/{candidates.Count} ({candidate.Describe()}): score {score:G6} ({(useFree ? "free " : "")}LLK {string.Join(", ", llks.Select(l => l.ToString("G5", CultureInfo.InvariantCulture)))})", c, candidates.Count);
+            Progress(context, $"search candidate {c + 1}/{candidates.Count} ({candidate.Describe()}): score {score:G6} ({(useFree ? "free " : "")}LLK {string.Join(", ", llks.Select(l => l.ToString("G5", CultureInfo.InvariantCulture)))})", c, candidates.Count, done: true);
         }
 
         var best = -1;
@@ -157,7 +158,7 @@ internal static partial class ParameterSearch
         }
 
         var chosen = candidates[best];
-        Progress(context, $"search: chose candidate {best + 1}/{candidates.Count} ({chosen.Describe()}), score {scores[best]:G6}", null, candidates.Count);
+        Progress(context, $"search: chose candidate {best + 1}/{candidates.Count} ({chosen.Describe()}), score {scores[best]:G6}", null, candidates.Count, done: true);
         context.Logger.LogSearch(best + 1, candidates.Count, chosen.Describe(), scores[best]);
         var chosenOptions = options with { Search = [] };
         foreach (var axis in axes)
@@ -412,8 +413,9 @@ internal static partial class ParameterSearch
 
     private static OptionProblem Problem(string message) => new(nameof(PhaseOptions.Search), message);
 
-    private static void Progress(StepContext context, string message, int? candidate, int count) =>
-        context.Progress.Report(new ProgressReport(context.StepId, message) { Fraction = candidate is { } c ? (double)c / count : 1 });
+    /// <summary>A search line without a run index (progress displays log those); a finished candidate or the choice is marked finished so a throttled console prints it.</summary>
+    private static void Progress(StepContext context, string message, int? candidate, int count, bool done = false) =>
+        context.Progress.Report(new ProgressReport(context.StepId, message) { Fraction = candidate is { } c ? (double)(c + (done ? 1 : 0)) / count : 1, State = done ? RunState.Finished : null });
 
     [GeneratedRegex(@"(?<op>[A-Za-z][A-Za-z0-9_]*(?:\([^()]*\))?)\s*\*\*\s*(?<n>\d+)")]
     private static partial Regex RepeatPattern();
