@@ -178,6 +178,29 @@ public sealed partial record PhaseOptions : PluginOptions
     [Range(0.0, 6.3)]
     public double? InitPhaseRange { get; init; }
 
+    /// <summary>Candidate values of options to search, as <c>name=value1,value2,…</c>.</summary>
+    [Description("Parameter search before the runs: entries name=v1,v2,… (use | between values that hold commas, e.g. operators=A|B); every combination runs search_runs short runs (seeds seed + 100000 + i, distinct from the main runs), is scored by the free log-likelihood of its runs (never by a known answer), and the best combination is used for the runs; every candidate and the choice go to summary.json (findings cxdi.phase.search). Empty = no search.")]
+    public IReadOnlyList<string> Search { get; init; } = [];
+
+    /// <summary>Runs per search candidate.</summary>
+    [Description("Runs of each search candidate; a run that fails or is rejected (collapse, energy outside the support) scores +∞.")]
+    [Range(1, 100)]
+    public int SearchRuns { get; init; } = 3;
+
+    /// <summary>Fraction of the cycles of each search run.</summary>
+    [Description("Each search run repeats every operator this fraction of its count (ER**100 → ER**50 at 0.5; group repeats unchanged), so candidates are compared on shorter runs.")]
+    [Range(0.01, 1.0)]
+    public double SearchCyclesFraction { get; init; } = 1.0;
+
+    /// <summary>Most combinations a search may try.</summary>
+    [Description("Largest number of combinations (product of the value counts) the search may try; more is an error.")]
+    [Range(1, 1000)]
+    public int SearchMaxCandidates { get; init; } = 24;
+
+    /// <summary>How a candidate's runs are scored.</summary>
+    [Description("Score of a search candidate: median (of its runs' free LLK; robust) or best (lowest free LLK of its runs).")]
+    public SearchScore SearchScore { get; init; } = SearchScore.Median;
+
     /// <inheritdoc />
     public override IEnumerable<OptionProblem> Validate() => Validate(OptionsContext.None);
 
@@ -214,6 +237,11 @@ public sealed partial record PhaseOptions : PluginOptions
         {
             yield return distributed;
         }
+
+        foreach (var search in ParameterSearch.Problems(this, context))
+        {
+            yield return search;
+        }
     }
 }
 
@@ -225,4 +253,14 @@ public enum SupportThresholdReference
 
     /// <summary>The rms of the blurred amplitude inside the current support.</summary>
     Rms,
+}
+
+/// <summary>How the parameter search scores a candidate from its runs' free log-likelihoods.</summary>
+public enum SearchScore
+{
+    /// <summary>The median free LLK of the candidate's runs.</summary>
+    Median,
+
+    /// <summary>The lowest free LLK of the candidate's runs.</summary>
+    Best,
 }

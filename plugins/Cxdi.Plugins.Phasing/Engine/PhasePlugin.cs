@@ -38,6 +38,19 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
     protected override ReconstructionSet Reconstruct(DiffractionData data, PhaseOptions options, StepContext context)
     {
         ArgumentNullException.ThrowIfNull(data);
+        if (options.Search.Count > 0)
+        {
+            // Parameter search (ParameterSearch.cs): short runs per candidate scored by free LLK, then the runs with the best.
+            var (chosen, search) = ParameterSearch.Run(data, options, context, Reconstruct);
+            var searched = Reconstruct(data, chosen, context);
+            if (searched.Findings.TryGetValue("cxdi.phase", out var found) && found is Dictionary<string, object> phaseFindings)
+            {
+                phaseFindings["search"] = search;
+            }
+
+            return searched;
+        }
+
         var program = BuiltInOperators.Parse(context.Plugins?.Operators ?? BuiltInOperators.Registry, options.Operators, (float)options.Beta, (float)options.RaarBeta);
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
         var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
