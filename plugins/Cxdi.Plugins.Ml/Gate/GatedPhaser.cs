@@ -164,18 +164,26 @@ public sealed class GatedPhaser : PhaserBase<GatedPhaserOptions>
             Run = context.Run,
         };
         var set = phaser.Reconstruct(input, phaserOptions, gateContext);
-        var obj = set.Average ?? set.Runs
-            .Where(r => r.Object.Length == set.Shape.Length && r.State is RunState.Kept or RunState.Finished or RunState.Rejected)
-            .OrderBy(r => double.IsFinite(r.FreeLlk) ? r.FreeLlk : double.MaxValue)
+
+        // Each finished run and the average are scored on the raw held-out counts; the variant scores its best, so one
+        // run that stagnated (and that the phaser's own ranking, on the variant's data, kept) does not decide the gate.
+        var candidates = set.Runs
+            .Where(r => r.Object.Length == set.Shape.Length && r.State is not (RunState.Failed or RunState.Cancelled or RunState.Pending or RunState.Running))
             .Select(r => r.Object)
-            .FirstOrDefault();
-        if (obj is null)
+            .ToList();
+        if (set.Average is { } average && average.Length == set.Shape.Length)
         {
-            return double.PositiveInfinity;
+            candidates.Add(average);
         }
 
-        var model = FreeLikelihood.ModelIntensity(obj, set.Shape.Ny, set.Shape.Nx, raw.Shape.Ny, raw.Shape.Nx);
-        return FreeLikelihood.Score(raw.Intensity, raw.Mask, held, model);
+        var best = double.PositiveInfinity;
+        foreach (var obj in candidates)
+        {
+            var model = FreeLikelihood.ModelIntensity(obj, set.Shape.Ny, set.Shape.Nx, raw.Shape.Ny, raw.Shape.Nx);
+            best = Math.Min(best, FreeLikelihood.Score(raw.Intensity, raw.Mask, held, model));
+        }
+
+        return best;
     }
 
     private static DiffractionData Denoise(DiffractionData input, GatedPhaserOptions options, StepContext context, IPluginResolver plugins)
