@@ -119,6 +119,29 @@ public sealed class GateTests(ITestOutputHelper output)
         Assert.Contains(reports, r => r.Message.Contains("keeping", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Gate_ScoresEachRunSoOneStagnatedRunInTheAverageDoesNotDecide()
+    {
+        var (truth, counts) = Simulate(31, 1e6);
+        var wrong = ToComplex(PatternSimulator.RandomObject(N, 16, new Random(8)));
+        var noisy = truth.Select((v, i) => v.Re == 0 ? v : new Complex32(v.Re * (float)(1 + (0.3 * Math.Sin(i * 0.7))), 0)).ToArray();
+        var data = new DiffractionData(Shape.Of(N, N), counts);
+
+        // Raw: every run and the average are the 30 %-wrong object. ML: the average is spoilt by a stagnated run, one run is right.
+        var phaser = new StubPhaser(_ => noisy, denoised => denoised
+            ? [new Reconstruction { Index = 0, Object = wrong, State = RunState.Kept }, new Reconstruction { Index = 1, Object = truth, State = RunState.Kept }]
+            : [new Reconstruction { Index = 0, Object = noisy, State = RunState.Kept }], denoised => denoised ? wrong : noisy);
+        var context = new StepContext { Plugins = new StubResolver(phaser), StepId = "gate" };
+        var options = new GatedPhaserOptions { Phaser = "stub.phase", MlStep = "stub.denoise", GateSeeds = 2 };
+
+        var (decision, held) = GatedPhaser.Gate(data, options, context, context.Plugins);
+
+        var truthScore = FreeLikelihood.Score(counts, data.Mask, held, FreeLikelihood.ModelIntensity(truth, N, N, N, N));
+        output.WriteLine($"raw {decision.RawFreeLlk:F4}, ml {decision.MlFreeLlk:F4} (truth alone {truthScore:F4})");
+        Assert.True(decision.KeepMl);
+        Assert.Equal(truthScore, decision.MlFreeLlk, 9);
+    }
+
     private static (Complex32[] Truth, float[] Counts) Simulate(int seed, double photons)
     {
         var random = new Random(seed);
@@ -153,7 +176,7 @@ public sealed class GateTests(ITestOutputHelper output)
     }
 
     /// <summary>Returns a known object (its choice depends on whether the stub denoiser touched the data) and records every call.</summary>
-    private sealed class StubPhaser(Func<bool, Complex32[]> pick) : PhaserBase<StubPhaseOptions>
+    private sealed class StubPhaser(Func<bool, Complex32[]> pick, Func<bool, List<Reconstruction>>? runs = null, Func<bool, Complex32[]>? average = null) : PhaserBase<StubPhaseOptions>
     {
         public List<(StubPhaseOptions Options, bool Denoised, long Unknown)> Calls { get; } = [];
 
@@ -161,7 +184,7 @@ public sealed class GateTests(ITestOutputHelper output)
         {
             var denoised = data.Metadata.ContainsKey("stub.denoised");
             Calls.Add((options, denoised, data.Mask.LongCount(m => (m & (uint)MaskFlags.Unknown) != 0)));
-            return new ReconstructionSet { Shape = data.Shape, Average = pick(denoised), Data = data };
+            return new ReconstructionSet { Shape = data.Shape, Average = (average ?? pick)(denoised), Runs = runs?.Invoke(denoised) ?? [], Data = data };
         }
     }
 
