@@ -120,19 +120,19 @@ public sealed class GateTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Gate_ScoresEachRunSoOneStagnatedRunInTheAverageDoesNotDecide()
+    public void Gate_ScoresTheMedianRunSoOneStagnatedRunInTheAverageDoesNotDecide()
     {
         var (truth, counts) = Simulate(31, 1e6);
         var wrong = ToComplex(PatternSimulator.RandomObject(N, 16, new Random(8)));
         var noisy = truth.Select((v, i) => v.Re == 0 ? v : new Complex32(v.Re * (float)(1 + (0.3 * Math.Sin(i * 0.7))), 0)).ToArray();
         var data = new DiffractionData(Shape.Of(N, N), counts);
 
-        // Raw: every run and the average are the 30 %-wrong object. ML: the average is spoilt by a stagnated run, one run is right.
+        // Raw: every run and the average are the 30 %-wrong object. ML: the average is spoilt by a stagnated run, two of three runs are right.
         var phaser = new StubPhaser(_ => noisy, denoised => denoised
-            ? [new Reconstruction { Index = 0, Object = wrong, State = RunState.Kept }, new Reconstruction { Index = 1, Object = truth, State = RunState.Kept }]
+            ? [new Reconstruction { Index = 0, Object = wrong, State = RunState.Kept }, new Reconstruction { Index = 1, Object = truth, State = RunState.Kept }, new Reconstruction { Index = 2, Object = truth, State = RunState.Rejected }]
             : [new Reconstruction { Index = 0, Object = noisy, State = RunState.Kept }], denoised => denoised ? wrong : noisy);
         var context = new StepContext { Plugins = new StubResolver(phaser), StepId = "gate" };
-        var options = new GatedPhaserOptions { Phaser = "stub.phase", MlStep = "stub.denoise", GateSeeds = 2 };
+        var options = new GatedPhaserOptions { Phaser = "stub.phase", MlStep = "stub.denoise", GateSeeds = 3 };
 
         var (decision, held) = GatedPhaser.Gate(data, options, context, context.Plugins);
 
@@ -140,6 +140,14 @@ public sealed class GateTests(ITestOutputHelper output)
         output.WriteLine($"raw {decision.RawFreeLlk:F4}, ml {decision.MlFreeLlk:F4} (truth alone {truthScore:F4})");
         Assert.True(decision.KeepMl);
         Assert.Equal(truthScore, decision.MlFreeLlk, 9);
+    }
+
+    [Fact]
+    public void Median_OfOddAndEvenCounts()
+    {
+        Assert.Equal(2.0, GatedPhaser.Median([3.0, 1.0, 2.0]));
+        Assert.Equal(2.5, GatedPhaser.Median([4.0, 1.0, 2.0, 3.0]));
+        Assert.Equal(double.PositiveInfinity, GatedPhaser.Median([]));
     }
 
     private static (Complex32[] Truth, float[] Counts) Simulate(int seed, double photons)

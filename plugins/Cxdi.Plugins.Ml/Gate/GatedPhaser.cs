@@ -141,16 +141,16 @@ public sealed class GatedPhaser : PhaserBase<GatedPhaserOptions>
         var withheld = FreeLikelihood.Withhold(data, held);
         context.Progress.Report(new ProgressReport(step, $"gate: {heldCount} pixels held out; phasing {options.GateSeeds} seeds of the raw data") { Fraction = 0.05 });
         var gateKeep = options.Keep > 0 ? Math.Min(options.Keep, options.GateSeeds) : Math.Max(1, (options.GateSeeds + 1) / 2);
-        var rawScore = Phase(withheld, data, held, options, gateKeep, context, plugins);
+        var rawScore = Phase("raw", withheld, data, held, options, gateKeep, context, plugins);
 
         context.Progress.Report(new ProgressReport(step, $"gate: raw free LLK {rawScore:F4}; {options.MlStep} on the data, then {options.GateSeeds} seeds") { Fraction = 0.2 });
         var processed = Denoise(withheld, options, context, plugins);
-        var mlScore = Phase(processed, data, held, options, gateKeep, context, plugins);
+        var mlScore = Phase(options.MlStep, processed, data, held, options, gateKeep, context, plugins);
         context.Progress.Report(new ProgressReport(step, $"gate: {options.MlStep} free LLK {mlScore:F4}") { Fraction = 0.4 });
         return (new Decision(rawScore, mlScore, mlScore < rawScore, heldCount), held);
     }
 
-    private static double Phase(DiffractionData input, DiffractionData raw, bool[] held, GatedPhaserOptions options, int keep, StepContext context, IPluginResolver plugins)
+    private static double Phase(string label, DiffractionData input, DiffractionData raw, bool[] held, GatedPhaserOptions options, int keep, StepContext context, IPluginResolver plugins)
     {
         var (phaser, phaserOptions) = plugins.Resolve<IPhaser>(options.Phaser, PhaserOptions(options, options.GateSeeds, keep));
         var gateContext = new StepContext
@@ -165,25 +165,37 @@ public sealed class GatedPhaser : PhaserBase<GatedPhaserOptions>
         };
         var set = phaser.Reconstruct(input, phaserOptions, gateContext);
 
-        // Each finished run and the average are scored on the raw held-out counts; the variant scores its best, so one
-        // run that stagnated (and that the phaser's own ranking, on the variant's data, kept) does not decide the gate.
-        var candidates = set.Runs
+        // Each finished run is scored on the raw held-out counts and the variant takes the median: one run that stagnated
+        // (and that the phaser's own ranking, on the variant's data, kept in the average) does not decide the gate, and
+        // neither does one lucky run. Without per-run objects the average is scored.
+        var scores = set.Runs
             .Where(r => r.Object.Length == set.Shape.Length && r.State is not (RunState.Failed or RunState.Cancelled or RunState.Pending or RunState.Running))
-            .Select(r => r.Object)
+            .Select(r => ScoreObject(r.Object, set.Shape, raw, held))
             .ToList();
-        if (set.Average is { } average && average.Length == set.Shape.Length)
+        if (scores.Count == 0 && set.Average is { } average && average.Length == set.Shape.Length)
         {
-            candidates.Add(average);
+            scores.Add(ScoreObject(average, set.Shape, raw, held));
         }
 
-        var best = double.PositiveInfinity;
-        foreach (var obj in candidates)
+        var median = Median(scores);
+        context.Progress.Report(new ProgressReport(context.StepId, $"gate: {label} free LLK per run {string.Join(", ", scores.Select(v => v.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}; median {median:F4}"));
+        return median;
+    }
+
+    private static double ScoreObject(Complex32[] obj, Shape shape, DiffractionData raw, bool[] held) =>
+        FreeLikelihood.Score(raw.Intensity, raw.Mask, held, FreeLikelihood.ModelIntensity(obj, shape.Ny, shape.Nx, raw.Shape.Ny, raw.Shape.Nx));
+
+    /// <summary>The median (mean of the middle two for an even count); +∞ for none.</summary>
+    internal static double Median(List<double> values)
+    {
+        if (values.Count == 0)
         {
-            var model = FreeLikelihood.ModelIntensity(obj, set.Shape.Ny, set.Shape.Nx, raw.Shape.Ny, raw.Shape.Nx);
-            best = Math.Min(best, FreeLikelihood.Score(raw.Intensity, raw.Mask, held, model));
+            return double.PositiveInfinity;
         }
 
-        return best;
+        values.Sort();
+        var m = values.Count / 2;
+        return values.Count % 2 == 1 ? values[m] : 0.5 * (values[m - 1] + values[m]);
     }
 
     private static DiffractionData Denoise(DiffractionData input, GatedPhaserOptions options, StepContext context, IPluginResolver plugins)
