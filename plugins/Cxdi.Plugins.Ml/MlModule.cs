@@ -18,5 +18,6 @@ public sealed class MlModule : ICxdiPluginModule
         services.AddCxdiPlugin<Inpainting.Inpainter>();
         services.AddCxdiPlugin<Cli.TrainTool>();
         services.AddCxdiPlugin<Onnx.OnnxDenoiser>();
+        services.AddCxdiPlugin<Gate.GatedPhaser>();
     }
 }
