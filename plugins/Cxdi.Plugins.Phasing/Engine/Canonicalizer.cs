@@ -48,10 +48,10 @@ internal static class Canonicalizer
                     cy += w * y;
                     cx += w * x;
                     weight += w;
-                    int[] at = [z, y, x];
                     for (var axis = 0; axis < 3; axis++)
                     {
-                        if (at[axis] + 1 >= lengths[axis])
+                        var at = axis == 0 ? z : axis == 1 ? y : x;
+                        if (at + 1 >= lengths[axis])
                         {
                             continue;
                         }

@@ -175,26 +175,31 @@ public static class Autocorrelation
         }
     }
 
-    /// <summary>A detector-layout array into FFT order (index N/2 → 0) as complex values.</summary>
-    private static void Load(float[] pattern, Complex32[] values, Shape shape)
-    {
-        var shifted = ArrayTools.IfftShift<float>(pattern, shape);
-        for (long i = 0; i < values.Length; i++)
-        {
-            values[i] = new Complex32(shifted[i], 0);
-        }
-    }
+    /// <summary>A detector-layout array into FFT order (index N/2 → 0) as complex values; no temporary array (called per fill iteration).</summary>
+    private static void Load(float[] pattern, Complex32[] values, Shape shape) =>
+        ForEachShifted(shape, (detector, fft) => values[fft] = new Complex32(pattern[detector], 0));
 
     /// <summary>The real part of FFT-ordered values back into detector layout.</summary>
-    private static void Unload(Complex32[] values, float[] pattern, Shape shape)
-    {
-        var real = new float[values.Length];
-        for (long i = 0; i < values.Length; i++)
-        {
-            real[i] = values[i].Re;
-        }
+    private static void Unload(Complex32[] values, float[] pattern, Shape shape) =>
+        ForEachShifted(shape, (detector, fft) => pattern[detector] = values[fft].Re);
 
-        ArrayTools.FftShift<float>(real, shape).CopyTo(pattern, 0);
+    /// <summary>Calls <paramref name="pair"/> with each detector-layout index and its FFT-order index (shifted by −N/2 per axis).</summary>
+    private static void ForEachShifted(Shape shape, Action<long, long> pair)
+    {
+        int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
+        for (var z = 0; z < nz; z++)
+        {
+            var fz = ArrayTools.Mod(z - (nz / 2), nz);
+            for (var y = 0; y < ny; y++)
+            {
+                var row = (((long)fz * ny) + ArrayTools.Mod(y - (ny / 2), ny)) * nx;
+                var detector = (((long)z * ny) + y) * nx;
+                for (var x = 0; x < nx; x++)
+                {
+                    pair(detector + x, row + ArrayTools.Mod(x - (nx / 2), nx));
+                }
+            }
+        }
     }
 
     private static float[] Centred(Complex32[] values, Shape shape)
