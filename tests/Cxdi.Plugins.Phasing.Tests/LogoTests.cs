@@ -20,6 +20,7 @@ public sealed class LogoTests(ITestOutputHelper output)
         SupportThreshold = 0.25f,
         SupportSigmaStart = 2,
         SupportSigmaEnd = 0.5f,
+        SupportThresholdReference = SupportThresholdReference.Rms,
         ParallelRuns = 2,
     };
 

@@ -107,6 +107,7 @@ internal sealed class LogoRecipe
         SupportThreshold = 0.25,
         SupportSigmaStart = 2,
         SupportSigmaEnd = 0.5,
+        SupportThresholdReference = SupportThresholdReference.Rms,
     };
 
     private (ReconstructionSet Set, double Seconds) Reconstruct(DiffractionData data, string backend, int threads, int runs, int parallelRuns)

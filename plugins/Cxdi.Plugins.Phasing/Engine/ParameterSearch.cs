@@ -200,6 +200,7 @@ internal static partial class ParameterSearch
         var baseOptions = options with
         {
             Search = [],
+            Generations = 1,
             Runs = options.SearchRuns,
             Keep = options.SearchRuns,
             Seed = options.Seed + SeedOffset,

@@ -28,7 +28,7 @@ public sealed partial record PhaseOptions : PluginOptions
 {
     /// <summary>Operator sequence.</summary>
     [Description("Operator sequence in PyNX syntax, applied right to left: ER, HIO, RAAR, DM, CF, Sup (support update), FT, IFT and any operator a plugin registers (cxdi plugins lists them); **n repeats, parentheses group, HIO(beta=0.7) or HIO(0.7) sets a parameter.")]
-    public string Operators { get; init; } = "ER**100 * (Sup * ER**5 * HIO**40)**20 * HIO**200";
+    public string Operators { get; init; } = "ER**100 * (Sup * HIO**20)**100";
 
     /// <summary>Number of random starts.</summary>
     [Description("Independent random starts; more runs give a better average and a PRTF, at proportional cost.")]
@@ -98,7 +98,7 @@ public sealed partial record PhaseOptions : PluginOptions
     /// <summary>Autocorrelation threshold.</summary>
     [Description("Relative threshold of the blurred autocorrelation for the starting support; lower gives a looser support.")]
     [Range(1e-4, 1.0)]
-    public double AutocorrelationThreshold { get; init; } = 0.1;
+    public double AutocorrelationThreshold { get; init; } = 0.04;
 
     /// <summary>Autocorrelation blur.</summary>
     [Description("Gaussian σ applied to the autocorrelation before thresholding.")]
@@ -109,23 +109,23 @@ public sealed partial record PhaseOptions : PluginOptions
     /// <summary>Shrink-wrap threshold.</summary>
     [Description("Relative threshold of the support update (Sup) on the blurred amplitude; higher shrinks the support more.")]
     [Range(0.001, 1.0)]
-    public double SupportThreshold { get; init; } = 0.25;
+    public double SupportThreshold { get; init; } = 0.2;
 
     /// <summary>Shrink-wrap σ at the first update.</summary>
     [Description("Gaussian σ of the first support update; σ decays geometrically to support_sigma_end over the planned updates.")]
     [Unit("px")]
     [Range(0, 100)]
-    public double SupportSigmaStart { get; init; } = 2;
+    public double SupportSigmaStart { get; init; } = 3;
 
     /// <summary>Shrink-wrap σ at the last update.</summary>
     [Description("Gaussian σ of the last support update.")]
     [Unit("px")]
     [Range(0, 100)]
-    public double SupportSigmaEnd { get; init; } = 0.5;
+    public double SupportSigmaEnd { get; init; } = 1.5;
 
     /// <summary>Threshold reference.</summary>
     [Description("The support threshold is relative to the rms of the blurred amplitude inside the current support (rms, as PyNX; robust to a few bright pixels) or to its maximum (max, shrinks much more).")]
-    public SupportThresholdReference SupportThresholdReference { get; init; } = SupportThresholdReference.Rms;
+    public SupportThresholdReference SupportThresholdReference { get; init; } = SupportThresholdReference.Max;
 
     /// <summary>Smallest allowed support.</summary>
     [Description("A run whose support shrinks below this fraction of the array is retried with a lower threshold.")]
@@ -177,6 +177,22 @@ public sealed partial record PhaseOptions : PluginOptions
     [Unit("rad")]
     [Range(0.0, 6.3)]
     public double? InitPhaseRange { get; init; }
+
+    /// <summary>Generations of runs.</summary>
+    [Description("Generations of runs; empty = automatic: 2 when the starting support is the autocorrelation (ab initio), else 1. Every generation after the first starts all its runs from the support of the previous generation's best run (lowest free log-likelihood among the runs that kept their support and energy), blurred by generation_sigma and thresholded at generation_threshold of its maximum. Only the last generation's runs are written, kept and averaged; the earlier ones are recorded in summary.json (findings cxdi.phase.generations).")]
+    [Range(1, 10)]
+    public int? Generations { get; init; }
+
+    /// <summary>Blur of the best support that starts the next generation.</summary>
+    [Description("Gaussian σ applied to the best run's support before it starts the next generation.")]
+    [Unit("px")]
+    [Range(0.0, 100.0)]
+    public double GenerationSigma { get; init; } = 2;
+
+    /// <summary>Threshold of the blurred best support.</summary>
+    [Description("The next generation's starting support is where the blurred best support exceeds this fraction of its maximum.")]
+    [Range(0.01, 0.99)]
+    public double GenerationThreshold { get; init; } = 0.2;
 
     /// <summary>Candidate values of options to search, as <c>name=value1,value2,…</c>.</summary>
     [Description("Parameter search before the runs: entries name=v1,v2,… (use | between values that hold commas, e.g. operators=A|B); every combination runs search_runs short runs (seeds seed + 100000 + i, distinct from the main runs), is scored by the free log-likelihood of its runs (never by a known answer), and the best combination is used for the runs; every candidate and the choice go to summary.json (findings cxdi.phase.search). Empty = no search.")]

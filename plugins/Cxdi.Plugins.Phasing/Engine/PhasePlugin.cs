@@ -108,62 +108,107 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             DetwinBeta = (float)options.Beta,
         };
 
-        var runs = new Reconstruction[options.Runs];
         var outputLock = new object();
-        var next = -1;
         var cancelled = false;
-        void Worker()
+        var generations = options.MergeOnly ? 1 : options.Generations ?? (StartsFromAutocorrelation(data, options) ? 2 : 1);
+        var generationFindings = new List<Dictionary<string, object>>();
+        for (var generation = 1; generation < generations && !cancelled; generation++)
         {
-            using var lane = parallel == 1 && threadsPerRun == Lanes.Threads(backend) ? null : Lanes.Fork(backend, threadsPerRun);
-            var device = lane ?? backend;
-            int index, k;
-            while ((k = Interlocked.Increment(ref next)) < indices.Length)
+            // An earlier generation: every run, none written; its best run's support starts the next generation.
+            var (explored, exploredCoverages) = RunGeneration(Enumerable.Range(0, options.Runs).ToArray(), support, settings, options.Runs * generation, $"generation {generation} of {generations}: ", null);
+            var best = BestRun(explored, exploredCoverages, options);
+            var record = new Dictionary<string, object>
             {
-                index = indices[k];
-                if (context.Cancellation.IsCancellationRequested)
-                {
-                    runs[index] = new Reconstruction { Index = index, Seed = options.Seed + index, Shape = data.Shape, State = RunState.Cancelled, Reason = "cancelled before it started" };
-                    cancelled = true;
-                    continue;
-                }
+                ["generation"] = generation,
+                ["free_llk"] = explored.Select(r => r is { State: RunState.Finished } ? Math.Round(r.FreeLlk, 4) : double.NaN).ToArray(),
+                ["support_size"] = explored.Select(r => r?.SupportSize ?? 0).ToArray(),
+            };
+            generationFindings.Add(record);
+            if (best is null)
+            {
+                record["best"] = "none: no run kept its support and energy; the next generation starts from the same support";
+                continue;
+            }
 
-                var run = RunWithRetries(device, observations, support, settings, options, index, program.Cycles, context, coverage, coverages);
-                runs[index] = run;
-                if (run.State == RunState.Cancelled)
-                {
-                    cancelled = true;
-                    continue;
-                }
+            support = NextGenerationSupport(best.Support, data.Shape, options);
+            record["best_seed"] = best.Seed;
+            record["best_free_llk"] = Math.Round(best.FreeLlk, 4);
+            record["next_support_size"] = ArrayTools.Count(support);
+            settings = settings with
+            {
+                InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+            };
+            Report(context, $"generation {generation} of {generations}: best run seed {best.Seed}, free LLK {best.FreeLlk:G4}, support {best.SupportSize} → next start {record["next_support_size"]} px", null, options.Runs, null);
+        }
 
-                if (run.State != RunState.Failed && context.Output is { } output)
+        var (runs, _) = RunGeneration(indices, support, settings, 0, generations > 1 ? $"generation {generations} of {generations}: " : "", coverages);
+
+        (Reconstruction[], System.Collections.Concurrent.ConcurrentDictionary<int, double>) RunGeneration(int[] which, byte[] start, RunSettings runSettings, long seedOffset, string label, System.Collections.Concurrent.ConcurrentDictionary<int, double>? final)
+        {
+            var runs = new Reconstruction[options.Runs];
+            var covered = final ?? new System.Collections.Concurrent.ConcurrentDictionary<int, double>();
+            var write = final is not null;
+            var next = -1;
+            void Worker()
+            {
+                using var lane = parallel == 1 && threadsPerRun == Lanes.Threads(backend) ? null : Lanes.Fork(backend, threadsPerRun);
+                var device = lane ?? backend;
+                int index, k;
+                while ((k = Interlocked.Increment(ref next)) < which.Length)
                 {
-                    lock (outputLock)
+                    index = which[k];
+                    if (context.Cancellation.IsCancellationRequested)
                     {
-                        var item = new ReconstructionSet { Shape = data.Shape, Runs = [run], Geometry = data.Geometry, Backend = $"{backend.Name} ({device.FftName})", Provenance = data.Provenance };
-                        run.Files.AddRange(output.Write(item, $"run_{index:D2}"));
+                        runs[index] = new Reconstruction { Index = index, Seed = options.Seed + seedOffset + index, Shape = data.Shape, State = RunState.Cancelled, Reason = "cancelled before it started" };
+                        cancelled = true;
+                        continue;
                     }
+
+                    var run = RunWithRetries(device, observations, start, runSettings, options, index, seedOffset, label, program.Cycles, context, coverage, covered);
+                    runs[index] = run;
+                    if (run.State == RunState.Cancelled)
+                    {
+                        cancelled = true;
+                        continue;
+                    }
+
+                    if (!write)
+                    {
+                        continue;
+                    }
+
+                    if (run.State != RunState.Failed && context.Output is { } output)
+                    {
+                        lock (outputLock)
+                        {
+                            var item = new ReconstructionSet { Shape = data.Shape, Runs = [run], Geometry = data.Geometry, Backend = $"{backend.Name} ({device.FftName})", Provenance = data.Provenance };
+                            run.Files.AddRange(output.Write(item, $"run_{index:D2}"));
+                        }
+                    }
+
+                    SaveRun(options, run, recipe, context);
+                }
+            }
+
+            if (parallel == 1)
+            {
+                Worker();
+            }
+            else
+            {
+                var threads = Enumerable.Range(0, parallel).Select(_ => new Thread(Worker) { IsBackground = true }).ToArray();
+                foreach (var t in threads)
+                {
+                    t.Start();
                 }
 
-                SaveRun(options, run, recipe, context);
-            }
-        }
-
-        if (parallel == 1)
-        {
-            Worker();
-        }
-        else
-        {
-            var threads = Enumerable.Range(0, parallel).Select(_ => new Thread(Worker) { IsBackground = true }).ToArray();
-            foreach (var t in threads)
-            {
-                t.Start();
+                foreach (var t in threads)
+                {
+                    t.Join();
+                }
             }
 
-            foreach (var t in threads)
-            {
-                t.Join();
-            }
+            return (runs, covered);
         }
 
         if (cancelled)
@@ -206,6 +251,11 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             phase["parallel_runs"] = parallel;
             phase["threads_per_run"] = threadsPerRun;
             phase["parallel_choice"] = how;
+            if (generationFindings.Count > 0)
+            {
+                phase["generations"] = generationFindings;
+            }
+
             if (data.GroundTruth is { } truth && truth.LongLength == data.Shape.Length && result.Average is { } average)
             {
                 // Simulated data carry the true object: the known-answer figures of the average and of every kept run.
@@ -255,18 +305,18 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         return parallel;
     }
 
-    private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, int cycles, StepContext context, SupportCoverage? coverage, System.Collections.Concurrent.ConcurrentDictionary<int, double> coverages)
+    private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, long seedOffset, string label, int cycles, StepContext context, SupportCoverage? coverage, System.Collections.Concurrent.ConcurrentDictionary<int, double> coverages)
     {
-        var seed = options.Seed + index;
+        var seed = options.Seed + seedOffset + index;
         var threshold = (float)options.SupportThreshold;
         var notes = new List<string>();
         for (var attempt = 0; ; attempt++)
         {
-            Report(context, $"run {index:D2}: started (support threshold {threshold:G3})", index, options.Runs, RunState.Running);
+            Report(context, $"{label}run {index:D2}: started (support threshold {threshold:G3})", index, options.Runs, RunState.Running);
             try
             {
                 var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
-                var run = RunEngine.Run(device, observations, support, attemptSettings, index, seed, state => AfterCycle(state, index, cycles + options.DetwinCycles, options, context));
+                var run = RunEngine.Run(device, observations, support, attemptSettings, index, seed, state => AfterCycle(state, index, label, cycles + options.DetwinCycles, options, context));
                 if (coverage is not null)
                 {
                     var covered = coverage.Coverage(run.Support, device);
@@ -285,7 +335,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
                     run.Reason = string.Join("; ", notes);
                 }
 
-                Report(context, $"run {index:D2}: finished in {run.Seconds:F2} s, LLK {run.Llk:G4}, free LLK {run.FreeLlk:G4}, support {run.SupportSize}", index, options.Runs, RunState.Finished, run);
+                Report(context, $"{label}run {index:D2}: finished in {run.Seconds:F2} s, LLK {run.Llk:G4}, free LLK {run.FreeLlk:G4}, support {run.SupportSize}", index, options.Runs, RunState.Finished, run);
                 return run;
             }
             catch (SupportException e) when (attempt < options.SupportRetries)
@@ -296,19 +346,19 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             }
             catch (OperationCanceledException)
             {
-                Report(context, $"run {index:D2}: cancelled", index, options.Runs, RunState.Cancelled);
+                Report(context, $"{label}run {index:D2}: cancelled", index, options.Runs, RunState.Cancelled);
                 return new Reconstruction { Index = index, Seed = seed, Shape = observations.Shape, State = RunState.Cancelled, Reason = "cancelled" };
             }
             catch (CxdiException e)
             {
                 notes.Add(e.OneLine);
-                Report(context, $"run {index:D2}: failed: {e.OneLine}", index, options.Runs, RunState.Failed);
+                Report(context, $"{label}run {index:D2}: failed: {e.OneLine}", index, options.Runs, RunState.Failed);
                 return new Reconstruction { Index = index, Seed = seed, Shape = observations.Shape, State = RunState.Failed, Reason = string.Join("; ", notes) };
             }
         }
     }
 
-    private static void AfterCycle(PhasingState state, int index, int cycles, PhaseOptions options, StepContext context)
+    private static void AfterCycle(PhasingState state, int index, string label, int cycles, PhaseOptions options, StepContext context)
     {
         if (state.Cycle % options.ProgressEvery != 0 && state.Cycle != cycles)
         {
@@ -317,7 +367,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
 
         context.Cancellation.ThrowIfCancellationRequested();
         var m = state.LastMetrics;
-        context.Progress.Report(new ProgressReport(context.StepId, $"run {index:D2}: cycle {state.Cycle}/{cycles}")
+        context.Progress.Report(new ProgressReport(context.StepId, $"{label}run {index:D2}: cycle {state.Cycle}/{cycles}")
         {
             Run = index,
             RunCount = options.Runs,
@@ -341,6 +391,42 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             FreeLlk = result?.FreeLlk,
             SupportSize = result?.SupportSize,
         });
+
+    /// <summary>True when the runs start from the autocorrelation: an ab-initio start that a second generation tightens.</summary>
+    private static bool StartsFromAutocorrelation(DiffractionData data, PhaseOptions options) =>
+        options.Support == InitialSupportSource.Autocorrelation || (options.Support == InitialSupportSource.Auto && data.InitialSupport is null);
+
+    /// <summary>
+    /// The run that starts the next generation: the lowest free log-likelihood (log-likelihood when none is held out)
+    /// among the finished runs that kept their support (collapse check) and their energy inside it; null when none did.
+    /// </summary>
+    private static Reconstruction? BestRun(Reconstruction[] runs, IReadOnlyDictionary<int, double> coverages, PhaseOptions options) =>
+        runs.Where(r => r is { State: RunState.Finished }
+                && r.EnergyOutsideSupport <= options.MaxOutsideEnergy
+                && (options.SupportMinCoverage <= 0 || !coverages.TryGetValue(r.Index, out var c) || c >= options.SupportMinCoverage))
+            .OrderBy(r => r.FreeLlk != 0 ? r.FreeLlk : r.Llk)
+            .ThenBy(r => r.Index)
+            .FirstOrDefault();
+
+    /// <summary>The best run's support blurred by generation_sigma and thresholded at generation_threshold of its maximum.</summary>
+    internal static byte[] NextGenerationSupport(byte[] best, Shape shape, PhaseOptions options)
+    {
+        var blurred = new float[best.Length];
+        for (var i = 0; i < best.Length; i++)
+        {
+            blurred[i] = best[i] != 0 ? 1 : 0;
+        }
+
+        ArrayTools.GaussianBlur(blurred, shape, options.GenerationSigma);
+        var level = (float)(options.GenerationThreshold * blurred.Max());
+        var support = new byte[best.Length];
+        for (var i = 0; i < best.Length; i++)
+        {
+            support[i] = blurred[i] >= level && level > 0 ? (byte)1 : (byte)0;
+        }
+
+        return support;
+    }
 
     private static byte[] InitialSupport(DiffractionData data, PhaseOptions options, Lazy<float[]> autocorrelation)
     {
