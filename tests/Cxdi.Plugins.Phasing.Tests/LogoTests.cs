@@ -46,4 +46,37 @@ public sealed class LogoTests(ITestOutputHelper output)
         Assert.NotNull(set.Average);
         Assert.Equal(3, set.Runs.Count(r => r.State == RunState.Kept));
     }
+
+    /// <summary>
+    /// The defaults, ab initio (no footprint): the autocorrelation start, the shrink-wrap schedule and two generations,
+    /// the second started from the first's best run by free LLK. Four runs per generation, about a minute on 2 cores.
+    /// </summary>
+    [LogoDataFact]
+    public void LogoAbInitio_Defaults_MostRunsClean_MedianIouAbove080()
+    {
+        using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 2);
+        var data = LogoData.Pattern();
+        var known = LogoData.KnownSupport();
+        var set = new PhasePlugin().Reconstruct(data, new PhaseOptions { Runs = 4, Keep = 2, Seed = 1, ParallelRuns = 2 }, StepContext.None);
+        var scores = new List<double>();
+        var clean = 0;
+        foreach (var run in set.Runs)
+        {
+            var (iou, inside) = LogoData.Compare(run.Support, known, data.Shape, backend);
+            output.WriteLine($"seed {run.Seed}: best IoU {iou:F3}, {100 * inside:F1} % inside, support {run.SupportSize}, free LLK {run.FreeLlk:G4}, {run.State}");
+            clean += iou >= 0.70 && inside >= 0.95 ? 1 : 0;
+            scores.Add(iou);
+        }
+
+        var median = scores.Order().Skip(1).Take(2).Average();
+        Assert.True(clean >= 3, $"{clean} of 4 runs clean");
+        Assert.True(median >= 0.80, $"median best IoU {median:F3} below 0.80");
+
+        // The kept runs are the clean ones: ranked by free LLK, never by the footprint.
+        foreach (var run in set.Runs.Where(r => r.State == RunState.Kept))
+        {
+            var (iou, inside) = LogoData.Compare(run.Support, known, data.Shape, backend);
+            Assert.True(iou >= 0.70 && inside >= 0.95, $"kept run seed {run.Seed} is not clean: best IoU {iou:F3}, {100 * inside:F1} % inside");
+        }
+    }
 }
