@@ -114,7 +114,7 @@ public sealed record TrainOptions : PluginOptions
 }
 
 /// <summary><c>cxdi train --kind denoiser --model denoiser.zip [--data FILE]</c>: trains an ML model on simulations and writes it with its provenance.</summary>
-[CxdiPlugin("cxdi.ml.train", "1.0.0", Description = "cxdi train: train the ML denoiser, inpainting or support model on simulated patterns matched to data or to given parameters.")]
+[CxdiPlugin("cxdi.ml.train", "1.0.0", Description = "cxdi train: train the ML denoiser (2D, or the 3D filter with --dims 3), inpainting or support model on simulated patterns matched to data or to given parameters.")]
 public sealed class TrainTool : ICliTool
 {
     /// <inheritdoc />

@@ -35,7 +35,7 @@ public sealed record LinearDenoiser3DOptions : PluginOptions
     public double ObjectSize { get; init; }
 
     /// <summary>Training volumes.</summary>
-    [Description("Simulated training volumes of the data's shape (each costs a 3D FFT of the next power-of-two cube: about 5 s at 256³ on 2 cores).")]
+    [Description("Simulated training volumes of the data's shape (each costs a 3D FFT of the next power-of-two cube and a pass over its voxels: about 8 s at 256³ on 2 cores).")]
     [Range(1, 100)]
     public int Patterns { get; init; } = 3;
 
