@@ -49,7 +49,7 @@ public sealed record TrainOptions : PluginOptions
     public string Data { get; init; } = "";
 
     /// <summary>Reader of the data file.</summary>
-    [Description("Reader plugin for --data; empty = by extension (.cxi/.h5 cxdi.cxi, .edf esrf.edf, .npy cxdi.npy, .tif tiff).")]
+    [Description("Reader plugin for --data; empty = by extension (.cxi/.h5 cxi.hdf5, .edf esrf.edf, .npy/.npz numpy.npy, .tif tiff).")]
     public string Reader { get; init; } = "";
 
     /// <summary>Pattern size without data.</summary>
@@ -268,11 +268,11 @@ public sealed class TrainTool : ICliTool
 
         var readerId = o.Reader.Length > 0 ? o.Reader : Path.GetExtension(source.File).ToLowerInvariant() switch
         {
-            ".cxi" or ".h5" or ".hdf5" or ".nxs" => "cxdi.cxi",
+            ".cxi" or ".h5" or ".hdf5" or ".nxs" => "cxi.hdf5",
             ".edf" => "esrf.edf",
-            ".npy" => "cxdi.npy",
+            ".npy" or ".npz" => "numpy.npy",
             ".tif" or ".tiff" => "tiff",
-            _ => throw new InvalidInputException(o.Data, "cannot tell the reader from the file extension", "set --reader (e.g. cxdi.cxi, esrf.edf)"),
+            _ => throw new InvalidInputException(o.Data, "cannot tell the reader from the file extension", "set --reader (e.g. cxi.hdf5, esrf.edf)"),
         };
         var (reader, readerOptions) = plugins.Resolve<IDataReader>(readerId);
         return reader.Read(source, readerOptions, context);
