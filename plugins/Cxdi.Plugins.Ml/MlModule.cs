@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Cxdi.Plugins.Ml;
 
-/// <summary>Registers the ML.NET plugins: the tree denoiser, inpainting, the ML support proposal and <c>cxdi train</c>.</summary>
+/// <summary>Registers the ML.NET plugins: the tree denoiser, the linear 3D denoiser, inpainting, the ML support proposal and <c>cxdi train</c>.</summary>
 public sealed class MlModule : ICxdiPluginModule
 {
     /// <summary>The plugin version recorded in model provenance.</summary>
@@ -14,6 +14,7 @@ public sealed class MlModule : ICxdiPluginModule
     public void Configure(IServiceCollection services)
     {
         services.AddCxdiPlugin<TreeDenoiser>();
+        services.AddCxdiPlugin<LinearDenoiser3D>();
         services.AddCxdiPlugin<Support.MlSupportFinder>();
         services.AddCxdiPlugin<Inpainting.Inpainter>();
         services.AddCxdiPlugin<Cli.TrainTool>();

@@ -49,7 +49,7 @@ public sealed record TrainOptions : PluginOptions
     public string Data { get; init; } = "";
 
     /// <summary>Reader of the data file.</summary>
-    [Description("Reader plugin for --data; empty = by extension (.cxi/.h5 cxdi.cxi, .edf esrf.edf, .npy cxdi.npy, .tif tiff).")]
+    [Description("Reader plugin for --data; empty = by extension (.cxi/.h5 cxi.hdf5, .edf esrf.edf, .npy/.npz numpy.npy, .tif tiff).")]
     public string Reader { get; init; } = "";
 
     /// <summary>Pattern size without data.</summary>
@@ -59,7 +59,7 @@ public sealed record TrainOptions : PluginOptions
     public int Size { get; init; } = 256;
 
     /// <summary>Photons without data.</summary>
-    [Description("Photons over the measured pixels of each training pattern; 0 = the data's measured sum with --data, else 1e6.")]
+    [Description("Photons over the measured pixels of each training pattern; 0 = the data's measured sum with --data, else 1e6 (1e8 with --dims 3).")]
     [Unit("photons")]
     [Range(0.0, 1e15)]
     public double Photons { get; init; }
@@ -100,10 +100,21 @@ public sealed record TrainOptions : PluginOptions
     [Description("Seed of the simulations (pattern k uses seed·1000 + k, validation seed·1000 + 999).")]
     [Range(0, 1_000_000)]
     public int Seed { get; init; } = 1;
+
+    /// <summary>2D or 3D.</summary>
+    [Description("2 trains the 2D model of the kind; 3 trains the 3D denoiser of cxdi.denoise.linear3d (a linear filter per photon level, least squares; kind denoiser only; trees and leaves do not apply) on cubes of --size or volumes matched to --data; 0 = from --data's shape, else 2.")]
+    [Range(0, 3)]
+    public int Dims { get; init; }
+
+    /// <summary>3D stencil half-width.</summary>
+    [Description("With --dims 3: half-width R of the filter's (2R+1)³ stencil, 1 to 3.")]
+    [Unit("px")]
+    [Range(1, 3)]
+    public int Radius { get; init; } = 2;
 }
 
 /// <summary><c>cxdi train --kind denoiser --model denoiser.zip [--data FILE]</c>: trains an ML model on simulations and writes it with its provenance.</summary>
-[CxdiPlugin("cxdi.ml.train", "1.0.0", Description = "cxdi train: train the ML denoiser, inpainting or support model on simulated patterns matched to data or to given parameters.")]
+[CxdiPlugin("cxdi.ml.train", "1.0.0", Description = "cxdi train: train the ML denoiser (2D, or the 3D filter with --dims 3), inpainting or support model on simulated patterns matched to data or to given parameters.")]
 public sealed class TrainTool : ICliTool
 {
     /// <inheritdoc />
@@ -124,10 +135,26 @@ public sealed class TrainTool : ICliTool
             throw new InvalidInputException(o.Model, "--model is a directory, not a file", "give the path of the model zip to write, e.g. denoiser.zip");
         }
 
-        SimulationSpec spec;
-        if (o.Data.Length > 0)
+        if (o.Dims == 1)
         {
-            var data = ReadData(o, context);
+            throw new InvalidInputException("--dims", "1 is not a dimension this tool trains for", "give 2 or 3 (or 0: from --data's shape)");
+        }
+
+        var data = o.Data.Length > 0 ? ReadData(o, context) : null;
+        var dims = o.Dims > 0 ? o.Dims : data?.Shape.Rank ?? 2;
+        if (data is not null && data.Shape.Rank != dims)
+        {
+            throw new InvalidInputException(o.Data, $"is {data.Shape.Rank}D ({data.Shape}) but --dims {dims} was asked", "leave --dims out to follow the data");
+        }
+
+        if (dims == 3)
+        {
+            return Run3D(o, data, output, context);
+        }
+
+        SimulationSpec spec;
+        if (data is not null)
+        {
             var match = new DataMatch { Photons = o.Photons, ObjectSize = o.ObjectSize };
             spec = match.Match(data);
         }
@@ -154,6 +181,56 @@ public sealed class TrainTool : ICliTool
             output.WriteLine($"wrote {Path.GetFullPath(o.Onnx)}");
         }
         return 0;
+    }
+
+    /// <summary>Trains the linear 3D denoiser (kind denoiser only; no ONNX export).</summary>
+    private static int Run3D(TrainOptions o, DiffractionData? data, TextWriter output, StepContext context)
+    {
+        if (o.Kind != ModelKind.Denoiser)
+        {
+            throw new InvalidInputException("--kind", $"{o.Kind.ToString().ToLowerInvariant()} models are 2D only; in 3D only the denoiser is trained", "use --kind denoiser with --dims 3, or --dims 2");
+        }
+
+        if (o.Onnx.Length > 0)
+        {
+            throw new InvalidInputException(o.Onnx, "the 3D filter has no ONNX export (the ONNX contract is the 2D 5x5 patch features)", "leave --onnx out with --dims 3");
+        }
+
+        var spec = data is not null
+            ? LinearDenoiser3DOptions.Match(data, o.Photons, o.ObjectSize)
+            : new VolumeSpec(o.Size, o.Size, o.Size, o.ObjectSize > 0 ? o.ObjectSize : o.Size / 4.0, o.Photons > 0 ? o.Photons : 1e8, BeamstopBall(o.Size, o.Beamstop));
+        var plan = new Linear3DPlan(spec, o.Patterns, o.Samples, o.Radius, o.Seed);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"training a 3D denoiser (linear filter, radius {o.Radius}) on {o.Patterns} simulated {spec.Nz}x{spec.Ny}x{spec.Nx} volumes ({spec.Photons:G3} photons, object {spec.ObjectSize:F1} px, oversampling {Math.Max(spec.Nz, Math.Max(spec.Ny, spec.Nx)) / spec.ObjectSize:F2})"));
+        var model = Linear3DTraining.Train(plan, new BarProgress(output), context.Cancellation);
+        model.Save(o.Model);
+        output.WriteLine($"wrote {Path.GetFullPath(o.Model)}");
+        return 0;
+    }
+
+    private static uint[]? BeamstopBall(int size, double radius)
+    {
+        if (radius <= 0)
+        {
+            return null;
+        }
+
+        var mask = new uint[(long)size * size * size];
+        var c = size / 2;
+        for (var z = 0; z < size; z++)
+        {
+            for (var y = 0; y < size; y++)
+            {
+                for (var x = 0; x < size; x++)
+                {
+                    if (((z - c) * (z - c)) + ((y - c) * (y - c)) + ((x - c) * (x - c)) <= radius * radius)
+                    {
+                        mask[(((long)z * size) + y) * size + x] = (uint)MaskFlags.Beamstop;
+                    }
+                }
+            }
+        }
+
+        return mask;
     }
 
     private static uint[]? BeamstopMask(int size, double radius)
@@ -191,11 +268,11 @@ public sealed class TrainTool : ICliTool
 
         var readerId = o.Reader.Length > 0 ? o.Reader : Path.GetExtension(source.File).ToLowerInvariant() switch
         {
-            ".cxi" or ".h5" or ".hdf5" or ".nxs" => "cxdi.cxi",
+            ".cxi" or ".h5" or ".hdf5" or ".nxs" => "cxi.hdf5",
             ".edf" => "esrf.edf",
-            ".npy" => "cxdi.npy",
+            ".npy" or ".npz" => "numpy.npy",
             ".tif" or ".tiff" => "tiff",
-            _ => throw new InvalidInputException(o.Data, "cannot tell the reader from the file extension", "set --reader (e.g. cxdi.cxi, esrf.edf)"),
+            _ => throw new InvalidInputException(o.Data, "cannot tell the reader from the file extension", "set --reader (e.g. cxi.hdf5, esrf.edf)"),
         };
         var (reader, readerOptions) = plugins.Resolve<IDataReader>(readerId);
         return reader.Read(source, readerOptions, context);

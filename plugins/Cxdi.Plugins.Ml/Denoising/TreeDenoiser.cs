@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Cxdi.Plugins.Ml.Models;
 using Cxdi.Sdk.Data;
+using Cxdi.Sdk.Errors;
 using Cxdi.Sdk.Execution;
 using Cxdi.Sdk.IO;
 using Cxdi.Sdk.Plugins;
@@ -28,6 +29,12 @@ public sealed class TreeDenoiser : DenoiserBase<TreeDenoiserOptions>
     /// <inheritdoc />
     protected override DiffractionData Denoise(DiffractionData input, TreeDenoiserOptions options, StepContext context)
     {
+        if (input.Shape.Is3D)
+        {
+            // Checked before a model is loaded: the 5x5 patches of a 2D model would only see the first slice of a volume.
+            throw new WorkflowShapeException($"cxdi.denoise.tree handles 2D patterns; this one is {input.Shape}", $"use {LinearDenoiser3D.Id} for 3D volumes (a learned linear 3D filter, minutes at 256³)");
+        }
+
         var clock = Stopwatch.StartNew();
         var ml = new MLContext(options.Seed);
         var model = MlSteps.LoadOrTrain(ml, options, input, DenoiserTraining.Kind, context, DenoiserTraining.Train);

@@ -62,7 +62,7 @@ public abstract record TrainedModelOptions : PluginOptions
     {
         if (data.Shape.Is3D)
         {
-            throw new WorkflowShapeException($"the ML steps handle 2D patterns; this one is {data.Shape}", "apply them to 2D data (3D is not implemented yet)");
+            throw new WorkflowShapeException($"the ML steps handle 2D patterns; this one is {data.Shape}", "for 3D volumes use cxdi.denoise.linear3d; inpainting and the support proposal are 2D only");
         }
 
         var photons = Photons;
