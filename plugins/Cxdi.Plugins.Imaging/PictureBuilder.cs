@@ -291,12 +291,12 @@ internal static class PictureBuilder
         return Figures.Charts(title, [() => PrtfChart(prtf, cutoff, title)], o.Width, o.Height);
     }
 
-    /// <summary>A per-pixel spread map of the kept runs (grey where undefined: the phase outside the support), cropped and sliced like the amplitude.</summary>
+    /// <summary>A per-pixel spread map of the kept runs (black where undefined: the phase outside the support, as in the phase picture), cropped and sliced like the amplitude.</summary>
     private static byte[] UncertaintyPicture(float[] spread, ReconstructionSet set, string title, string label, PngWriterOptions o)
     {
         var support = set.AverageSupport is { } s && s.LongLength == spread.LongLength && s.Any(b => b != 0) ? s : null;
         var scale = new ColorScale(ColorMap.Of(o.AmplitudeColormap), 0, Math.Max(Colouring.MaxFinite(spread), float.Epsilon), label);
-        var undefined = new Rgb(0xd9, 0xd9, 0xd9);
+        var undefined = Rgb.Black;
         var (region, centre) = Region(support, set.Shape, o);
         var panels = Slicing.Views(spread, set.Shape, region, centre)
             .Select(v => new ImagePanel(v.Raster.Select(x => float.IsFinite(x) ? scale.Map.Map(scale.Position(x)) : undefined), PlaneTitle(v.Plane, v.Index), Frame(v.Plane, region, set.PixelSize, set.Shape), scale))
