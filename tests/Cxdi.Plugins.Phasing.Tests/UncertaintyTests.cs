@@ -169,6 +169,41 @@ public sealed class UncertaintyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MergeOnly_GivesTheMapsAndThePixelHalvesFscOfAFullRun()
+    {
+        var runsDir = Directory.CreateTempSubdirectory("cxdi-unc-runs-");
+        try
+        {
+            var data = Simulator.Simulate(new SimulateOptions { Dims = 2, Size = 48, Photons = 1e6, Seed = 8 }, new CpuComputeBackend(FftPreference.Managed, 1));
+            var options = new PhaseOptions
+            {
+                Operators = "ER**20 * (Sup * ER**5 * HIO**20)**4 * HIO**40",
+                Runs = 3,
+                Keep = 3,
+                Seed = 6,
+                Threads = 1,
+                ParallelRuns = 1,
+                Backend = "cpu-managed",
+                Support = InitialSupportSource.Autocorrelation,
+                FscPixelHalves = true,
+                FscPixelHalvesRuns = 1,
+                RunsDir = runsDir.FullName,
+            };
+            var full = new PhasePlugin().Reconstruct(data, options, StepContext.None);
+            var merged = new PhasePlugin().Reconstruct(data, options with { MergeOnly = true }, StepContext.None);
+            Assert.Equal(full.AmplitudeUncertainty, merged.AmplitudeUncertainty);
+            Assert.Equal(full.PhaseUncertainty, merged.PhaseUncertainty);
+            Assert.Equal(full.FscHalfRuns!.Value, merged.FscHalfRuns!.Value);
+            Assert.Equal(full.FscHalfPixels!.Value, merged.FscHalfPixels!.Value);
+            Assert.Equal(full.FscHalfPixelsCutoff, merged.FscHalfPixelsCutoff);
+        }
+        finally
+        {
+            runsDir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void UncertaintyMaps_AreNull_WhenOneRunIsKept()
     {
         var data = Simulator.Simulate(new SimulateOptions { Dims = 2, Size = 32, Seed = 1 }, new CpuComputeBackend(FftPreference.Managed, 1));
