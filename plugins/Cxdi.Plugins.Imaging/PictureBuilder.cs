@@ -44,10 +44,10 @@ internal static class PictureBuilder
                     yield return (picture, () => PrtfPicture(prtf, set.PrtfCutoff, set.PixelSize, o));
                     break;
                 case Picture.AmplitudeUncertainty when set.AmplitudeUncertainty is { } spread && spread.LongLength == set.Shape.Length:
-                    yield return (picture, () => UncertaintyPicture(spread, set, "Amplitude uncertainty — std of |ψ|", "std of amplitude (a.u.)", o));
+                    yield return (picture, () => UncertaintyPicture(spread, set, "Amplitude std", "std of amplitude (a.u.)", o));
                     break;
                 case Picture.PhaseUncertainty when set.PhaseUncertainty is { } spread && spread.LongLength == set.Shape.Length:
-                    yield return (picture, () => UncertaintyPicture(spread, set, "Phase uncertainty — spread about the average's phase", "phase std (rad)", o));
+                    yield return (picture, () => UncertaintyPicture(spread, set, "Phase spread (rad)", "phase std about the average (rad)", o));
                     break;
                 case Picture.Fsc when set.FscHalfRuns is { Frequency.Length: > 0 } || set.FscHalfPixels is { Frequency.Length: > 0 }:
                     yield return (picture, () => FscPicture(set, o));
@@ -305,8 +305,8 @@ internal static class PictureBuilder
         var inside = support is null ? spread.Where(float.IsFinite).ToArray() : spread.Where((x, i) => support[i] != 0 && float.IsFinite(x)).ToArray();
         Array.Sort(inside);
         var median = inside.Length > 0 ? inside[inside.Length / 2] : float.NaN;
-        var runs = kept > 0 ? string.Create(CultureInfo.InvariantCulture, $", {kept} kept runs") : "";
-        return Figures.Images(string.Create(CultureInfo.InvariantCulture, $"{title}{runs}, median {median:G3} inside the support"), panels, o.Width, o.Height);
+        var runs = kept > 0 ? string.Create(CultureInfo.InvariantCulture, $" of {kept} kept runs") : "";
+        return Figures.Images(string.Create(CultureInfo.InvariantCulture, $"{title}{runs} — median {median:G3} in support"), panels, o.Width, o.Height);
     }
 
     /// <summary>The FSC curves (half runs, half pixels) with the 1/7 threshold, and the PRTF with 1/e, on one chart.</summary>
