@@ -43,6 +43,15 @@ internal static class PictureBuilder
                 case Picture.Prtf when set.Prtf is { Frequency.Length: > 0 } prtf:
                     yield return (picture, () => PrtfPicture(prtf, set.PrtfCutoff, set.PixelSize, o));
                     break;
+                case Picture.AmplitudeUncertainty when set.AmplitudeUncertainty is { } spread && spread.LongLength == set.Shape.Length:
+                    yield return (picture, () => UncertaintyPicture(spread, set, "Amplitude std", "std of amplitude (a.u.)", o));
+                    break;
+                case Picture.PhaseUncertainty when set.PhaseUncertainty is { } spread && spread.LongLength == set.Shape.Length:
+                    yield return (picture, () => UncertaintyPicture(spread, set, "Phase spread (rad)", "phase std about the average (rad)", o));
+                    break;
+                case Picture.Fsc when set.FscHalfRuns is { Frequency.Length: > 0 } || set.FscHalfPixels is { Frequency.Length: > 0 }:
+                    yield return (picture, () => FscPicture(set, o));
+                    break;
             }
         }
     }
@@ -280,6 +289,102 @@ internal static class PictureBuilder
         }
 
         return Figures.Charts(title, [() => PrtfChart(prtf, cutoff, title)], o.Width, o.Height);
+    }
+
+    /// <summary>A per-pixel spread map of the kept runs (black where undefined: the phase outside the support, as in the phase picture), cropped and sliced like the amplitude.</summary>
+    private static byte[] UncertaintyPicture(float[] spread, ReconstructionSet set, string title, string label, PngWriterOptions o)
+    {
+        var support = set.AverageSupport is { } s && s.LongLength == spread.LongLength && s.Any(b => b != 0) ? s : null;
+        var scale = new ColorScale(ColorMap.Of(o.AmplitudeColormap), 0, Math.Max(Colouring.MaxFinite(spread), float.Epsilon), label);
+        var undefined = Rgb.Black;
+        var (region, centre) = Region(support, set.Shape, o);
+        var panels = Slicing.Views(spread, set.Shape, region, centre)
+            .Select(v => new ImagePanel(v.Raster.Select(x => float.IsFinite(x) ? scale.Map.Map(scale.Position(x)) : undefined), PlaneTitle(v.Plane, v.Index), Frame(v.Plane, region, set.PixelSize, set.Shape), scale))
+            .ToList();
+        var kept = set.Runs.Count(r => r.State == RunState.Kept);
+        var inside = support is null ? spread.Where(float.IsFinite).ToArray() : spread.Where((x, i) => support[i] != 0 && float.IsFinite(x)).ToArray();
+        Array.Sort(inside);
+        var median = inside.Length > 0 ? inside[inside.Length / 2] : float.NaN;
+        var runs = kept > 0 ? string.Create(CultureInfo.InvariantCulture, $" of {kept} kept runs") : "";
+        return Figures.Images(string.Create(CultureInfo.InvariantCulture, $"{title}{runs} — median {median:G3} in support"), panels, o.Width, o.Height);
+    }
+
+    /// <summary>The FSC curves (half runs, half pixels) with the 1/7 threshold, and the PRTF with 1/e, on one chart.</summary>
+    private static byte[] FscPicture(ReconstructionSet set, PngWriterOptions o)
+    {
+        var parts = new List<string>();
+        if (set.FscHalfRuns is { Frequency.Length: > 0 })
+        {
+            parts.Add(CutoffText("half runs", set.FscHalfRunsCutoff, set.PixelSize));
+        }
+
+        if (set.FscHalfPixels is { Frequency.Length: > 0 })
+        {
+            parts.Add(CutoffText("half pixels", set.FscHalfPixelsCutoff, set.PixelSize));
+        }
+
+        var title = "FSC — " + string.Join("; ", parts);
+        return Figures.Charts(title, [() => FscChart(set, title)], o.Width, o.Height);
+    }
+
+    private static string CutoffText(string name, double? cutoff, double? pixelSize)
+    {
+        if (cutoff is not { } c || !(c > 0))
+        {
+            return $"{name} above 1/7 up to Nyquist";
+        }
+
+        var text = string.Create(CultureInfo.InvariantCulture, $"{name} {c:F2} × Nyquist");
+        return pixelSize is { } p && p > 0 ? text + string.Create(CultureInfo.InvariantCulture, $" ({p / c * 1e9:F1} nm)") : text;
+    }
+
+    private static Plot FscChart(ReconstructionSet set, string title)
+    {
+        var curves = new List<Curve>();
+        var cutoffs = new List<(double Cutoff, Rgb Colour, string Name)>();
+        if (set.FscHalfRuns is { Frequency.Length: > 0 } runs)
+        {
+            curves.Add(new Curve(runs.Frequency, runs.Value, "FSC half runs", RunColours[0], 2.2f));
+            if (set.FscHalfRunsCutoff is { } c && c > 0)
+            {
+                cutoffs.Add((c, RunColours[0], "half runs"));
+            }
+        }
+
+        if (set.FscHalfPixels is { Frequency.Length: > 0 } pixels)
+        {
+            curves.Add(new Curve(pixels.Frequency, pixels.Value, "FSC half pixels", RunColours[1], 2.2f));
+            if (set.FscHalfPixelsCutoff is { } c && c > 0)
+            {
+                cutoffs.Add((c, RunColours[1], "half pixels"));
+            }
+        }
+
+        if (set.Prtf is { Frequency.Length: > 0 } prtf)
+        {
+            curves.Add(new Curve(prtf.Frequency, prtf.Value, "PRTF", RunColours[2], 1.5f));
+        }
+
+        var plot = Figures.LineChart(title, "spatial frequency (fraction of Nyquist)", "correlation", curves, logY: false);
+        var seventh = plot.Add.HorizontalLine(1.0 / 7, 1.5f, Figures.ToColor(new Rgb(0x55, 0x55, 0x55)), LinePattern.Dashed);
+        seventh.LegendText = "1/7 (FSC)";
+        if (set.Prtf is { Frequency.Length: > 0 })
+        {
+            var e = plot.Add.HorizontalLine(1 / Math.E, 1f, Figures.ToColor(RunColours[2]), LinePattern.Dotted);
+            e.LegendText = "1/e (PRTF)";
+        }
+
+        foreach (var (c, colour, name) in cutoffs)
+        {
+            var line = plot.Add.VerticalLine(c, 1.5f, Figures.ToColor(colour), LinePattern.Dashed);
+            line.LegendText = string.Create(CultureInfo.InvariantCulture, $"cutoff {name} {c:F2}");
+        }
+
+        var values = curves.SelectMany(c => c.Y).Where(double.IsFinite).DefaultIfEmpty(1).ToArray();
+        var frequencies = curves.SelectMany(c => c.X).DefaultIfEmpty(1).ToArray();
+        plot.Axes.SetLimits(0, Math.Max(1, frequencies.Max()), Math.Min(0, values.Min() * 1.05), Math.Max(1.05, values.Max() * 1.05));
+        plot.ShowLegend(Alignment.LowerLeft);
+        return plot;
     }
 
     private static Plot PrtfChart(FrequencyCurve prtf, double? cutoff, string title)

@@ -8,7 +8,8 @@ using Cxdi.Sdk.Roles;
 namespace Cxdi.Plugins.Imaging;
 
 /// <summary>
-/// Writes PNG pictures of a reconstruction set (amplitude, phase, support, measured diffraction, metric curves, PRTF) or of
+/// Writes PNG pictures of a reconstruction set (amplitude, phase, support, measured diffraction, metric curves, PRTF, the
+/// per-pixel amplitude and phase uncertainty of the kept runs, the FSC curves) or of
 /// diffraction data (log-scale intensity with the mask, ground truth), as <c>&lt;base&gt;_&lt;picture&gt;.png</c>, each atomically.
 /// 3D arrays are shown as their xy, xz and yz central slices side by side.
 /// <para>
@@ -19,7 +20,7 @@ namespace Cxdi.Plugins.Imaging;
 /// Nothing is flipped on reading or writing: what a reader returns as row r is row r of the picture.
 /// </para>
 /// </summary>
-[CxdiPlugin("cxdi.png", "1.0.0", Description = "PNG pictures for people: amplitude, phase, support, log-scale diffraction with mask, LLK curves, PRTF")]
+[CxdiPlugin("cxdi.png", "1.0.0", Description = "PNG pictures for people: amplitude, phase, support, log-scale diffraction with mask, LLK curves, PRTF, uncertainty maps, FSC")]
 public sealed class PngWriter : DataWriterBase<PngWriterOptions>
 {
     /// <inheritdoc />
@@ -39,7 +40,7 @@ public sealed class PngWriter : DataWriterBase<PngWriterOptions>
             _ => throw new ArgumentException($"cxdi.png cannot write a {item.GetType().Name}", nameof(item)),
         };
 
-        var named = pictures.Select(p => (Name: p.Picture.ToString().ToLowerInvariant(), p.Render));
+        var named = pictures.Select(p => (Name: FileName(p.Picture), p.Render));
         if (item is ReconstructionSet series && SeriesPictures.IsSeries(series))
         {
             // A time-resolved series: per-frame metrics and an animation instead of one metric curve per frame.
@@ -66,4 +67,8 @@ public sealed class PngWriter : DataWriterBase<PngWriterOptions>
 
         return written;
     }
+
+    /// <summary>The file-name part of a picture: its name in snake_case, as workflows spell it (<c>amplitude_uncertainty</c>).</summary>
+    internal static string FileName(Picture picture) =>
+        string.Concat(picture.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 }

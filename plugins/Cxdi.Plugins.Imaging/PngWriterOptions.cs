@@ -25,6 +25,15 @@ public enum Picture
 
     /// <summary>Phase retrieval transfer function against spatial frequency.</summary>
     Prtf,
+
+    /// <summary>Per-pixel standard deviation of the amplitude over the aligned kept runs (<c>amplitude_uncertainty.png</c>).</summary>
+    AmplitudeUncertainty,
+
+    /// <summary>Per-pixel spread of the phase of the aligned kept runs about the average's, inside the support (<c>phase_uncertainty.png</c>).</summary>
+    PhaseUncertainty,
+
+    /// <summary>Fourier shell correlations (half runs, half pixels) with the 1/7 threshold, and the PRTF with 1/e.</summary>
+    Fsc,
 }
 
 /// <summary>Options of <c>cxdi.png</c>.</summary>
@@ -43,8 +52,8 @@ public sealed record PngWriterOptions : PluginOptions
     public int Height { get; init; } = 720;
 
     /// <summary>Which pictures to draw.</summary>
-    [Description("Pictures to draw: amplitude, phase, support, diffraction, metrics, prtf. A picture whose data are absent (no PRTF, no metric history) is skipped.")]
-    public Picture[] Pictures { get; init; } = [Picture.Amplitude, Picture.Phase, Picture.Support, Picture.Diffraction, Picture.Metrics, Picture.Prtf];
+    [Description("Pictures to draw: amplitude, phase, support, diffraction, metrics, prtf, amplitude_uncertainty, phase_uncertainty, fsc. A picture whose data are absent (no PRTF, no metric history, fewer than 2 kept runs for the uncertainty maps, no FSC) is skipped.")]
+    public Picture[] Pictures { get; init; } = [Picture.Amplitude, Picture.Phase, Picture.Support, Picture.Diffraction, Picture.Metrics, Picture.Prtf, Picture.AmplitudeUncertainty, Picture.PhaseUncertainty, Picture.Fsc];
 
     /// <summary>Lowest intensity shown on log scales.</summary>
     [Description("Intensities below this many photons are drawn as this value on log-scale diffraction pictures (zero counts would be −∞); lower it to see faint speckles, raise it to hide noise.")]
@@ -97,7 +106,7 @@ public sealed record PngWriterOptions : PluginOptions
 
         if (Pictures.Length == 0)
         {
-            yield return new OptionProblem(nameof(Pictures), "pictures is empty: list at least one of amplitude, phase, support, diffraction, metrics, prtf");
+            yield return new OptionProblem(nameof(Pictures), "pictures is empty: list at least one of amplitude, phase, support, diffraction, metrics, prtf, amplitude_uncertainty, phase_uncertainty, fsc");
         }
     }
 }

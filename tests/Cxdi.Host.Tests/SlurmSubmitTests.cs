@@ -234,7 +234,7 @@ public static class SlurmEquality
         Assert.Equal("succeeded", b.RootElement.GetProperty("status").GetString());
         var pa = a.RootElement.GetProperty("findings").GetProperty("cxdi.phase");
         var pb = b.RootElement.GetProperty("findings").GetProperty("cxdi.phase");
-        foreach (var key in new[] { "kept", "r_match", "prtf_cutoff", "error_to_truth" })
+        foreach (var key in new[] { "kept", "r_match", "prtf_cutoff", "error_to_truth", "uncertainty_relative", "uncertainty_map", "fsc_half_runs" })
         {
             if (pa.TryGetProperty(key, out var va))
             {

@@ -160,6 +160,24 @@ public sealed class CxiWriter : DataWriterBase<CxiWriterOptions>
             process["prtf_cutoff"] = cutoff;
         }
 
+        Curve(process, "fsc_half_runs", set.FscHalfRuns, set.FscHalfRunsCutoff, "Fourier shell correlation between the averages of the even- and odd-ranked kept runs");
+        Curve(process, "fsc_half_pixels", set.FscHalfPixels, set.FscHalfPixelsCutoff, "Fourier shell correlation between reconstructions from two disjoint halves of the measured Fourier pixels");
+        if (set.Average is not null && set.AmplitudeUncertainty is { } amplitudeSpread && amplitudeSpread.LongLength == image.LongLength)
+        {
+            imageGroup["amplitude_uncertainty"] = Described(
+                Array(amplitudeSpread, set.Shape, options),
+                "amplitude (same units as |data|)",
+                "per-pixel sample standard deviation (divided by runs - 1) of the amplitude |psi| of the aligned kept runs");
+        }
+
+        if (set.Average is not null && set.PhaseUncertainty is { } phaseSpread && phaseSpread.LongLength == image.LongLength)
+        {
+            imageGroup["phase_uncertainty"] = Described(
+                Array(phaseSpread, set.Shape, options),
+                "rad",
+                "per-pixel spread of the phase of the aligned kept runs about the phase of data: sqrt(sum_k d_k^2 / (runs - 1)), d_k = arg(psi_k conj(data)) in (-pi, pi]; NaN outside the support");
+        }
+
         imageGroup["process_1"] = process;
         var entry = new H5Group { ["image_1"] = imageGroup };
         var data = set.Data;
@@ -238,6 +256,28 @@ public sealed class CxiWriter : DataWriterBase<CxiWriterOptions>
         }
 
         return process;
+    }
+
+    /// <summary>Writes <paramref name="curve"/> as <c>NAME_frequency</c> and <c>NAME</c> (and <c>NAME_cutoff</c> when there is one) under <paramref name="process"/>.</summary>
+    private static void Curve(H5Group process, string name, FrequencyCurve? curve, double? cutoff, string description)
+    {
+        if (curve is null)
+        {
+            return;
+        }
+
+        process[name + "_frequency"] = new H5Dataset(curve.Frequency) { Attributes = new() { ["units"] = "fraction of the Nyquist frequency" } };
+        process[name] = new H5Dataset(curve.Value) { Attributes = new() { ["description"] = description, ["threshold"] = 1.0 / 7 } };
+        if (cutoff is { } c)
+        {
+            process[name + "_cutoff"] = new H5Dataset(c) { Attributes = new() { ["units"] = "fraction of the Nyquist frequency", ["description"] = "first shell where the FSC falls below 1/7" } };
+        }
+    }
+
+    private static H5Dataset Described(H5Dataset dataset, string units, string description)
+    {
+        dataset.Attributes = new() { ["units"] = units, ["description"] = description };
+        return dataset;
     }
 
     private static H5Dataset Metres(double value) => new(value) { Attributes = new() { ["units"] = "m" } };

@@ -35,6 +35,16 @@ internal sealed class Observations : IDisposable
         return new Observations(data.Shape, amplitude, classes);
     }
 
+    /// <summary>Uploads <paramref name="amplitude"/> and <paramref name="classes"/> (FFT order) of an array of <paramref name="shape"/> to <paramref name="backend"/>.</summary>
+    public static Observations Upload(IComputeBackend backend, Shape shape, float[] amplitude, byte[] classes)
+    {
+        var amplitudeBuffer = backend.AllocateReal(shape);
+        var classBuffer = backend.AllocateMask(shape);
+        backend.Upload(amplitude, amplitudeBuffer);
+        backend.Upload(classes, classBuffer);
+        return new Observations(shape, amplitudeBuffer, classBuffer);
+    }
+
     /// <summary>Copies the arrays back to the host.</summary>
     public (float[] Amplitude, byte[] Classes) Download(IComputeBackend backend)
     {

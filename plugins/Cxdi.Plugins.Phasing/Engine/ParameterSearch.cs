@@ -205,6 +205,7 @@ internal static partial class ParameterSearch
             Keep = options.SearchRuns,
             Seed = options.Seed + SeedOffset,
             RunsDir = null,
+            FscPixelHalves = false, // a resolution check of the chosen candidate's runs, not a score: never in the search
             Operators = ScaleCycles(options.Operators, options.SearchCyclesFraction),
         };
         var result = new List<Candidate>();

@@ -248,6 +248,11 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         SelectAndAverage(result, prepared, observations, options, backend, coverages);
         if (result.Findings.TryGetValue("cxdi.phase", out var findings) && findings is Dictionary<string, object> phase)
         {
+            if (options.FscPixelHalves)
+            {
+                phase["fsc_half_pixels"] = HalfPixelFsc(result, data, options, settings, support, autocorrelation, observations, backend, context);
+            }
+
             phase["parallel_runs"] = parallel;
             phase["threads_per_run"] = threadsPerRun;
             phase["parallel_choice"] = how;
@@ -271,6 +276,27 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
 
         Report(context, $"{result.Runs.Count(r => r.State == RunState.Kept)} run(s) kept of {options.Runs}", null, options.Runs, null);
         return result;
+    }
+
+    /// <summary>
+    /// The pixel-halves FSC (<see cref="PixelHalves"/>) on the whole backend, after the main runs: sets it on
+    /// <paramref name="set"/> and returns its findings. A merge has no starting support yet: it makes it as a full run does.
+    /// </summary>
+    private static Dictionary<string, object> HalfPixelFsc(ReconstructionSet set, DiffractionData data, PhaseOptions options, RunSettings settings, byte[] support, Lazy<float[]> autocorrelation, Observations observations, IComputeBackend backend, StepContext context)
+    {
+        if (support.Length == 0)
+        {
+            support = InitialSupport(data, options, autocorrelation);
+            settings = settings with { InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)) };
+        }
+
+        var (amplitude, classes) = observations.Download(backend);
+        Report(context, $"fsc_pixel_halves: phasing two halves of the measured pixels, {options.FscPixelHalvesRuns} run(s) each", null, options.Runs, null);
+        var result = PixelHalves.Measure(backend, amplitude, classes, data.Shape, support, settings, options.Seed, options.FscPixelHalvesRuns, options.MaxOutsideEnergy, context, message => Report(context, message, null, options.Runs, null));
+        set.FscHalfPixels = result.Curve;
+        set.FscHalfPixelsCutoff = result.Cutoff;
+        context.Logger.LogInformation("fsc_pixel_halves: FSC cut-off {Cutoff} of Nyquist ({Seconds} s)", result.Cutoff?.ToString("F3", System.Globalization.CultureInfo.InvariantCulture) ?? "none (above 1/7 up to Nyquist)", result.Findings["seconds"]);
+        return result.Findings;
     }
 
     /// <summary>
@@ -539,6 +565,17 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         var firstMode = FirstModeWeight(kept);
 
         set.AverageSupport = AverageSupport(average, shape, options);
+        set.FscHalfRuns = halfFsc;
+        set.FscHalfRunsCutoff = halfCutoff;
+        object uncertaintyMap = "needs keep >= 2";
+        if (kept.Count >= 2)
+        {
+            var (amplitudeSpread, phaseSpread) = EnsembleSpread.Map([.. kept.Select(r => r.Object)], average, set.AverageSupport);
+            set.AmplitudeUncertainty = amplitudeSpread;
+            set.PhaseUncertainty = phaseSpread;
+            uncertaintyMap = EnsembleSpread.Summary(amplitudeSpread, phaseSpread, average, set.AverageSupport);
+        }
+
         var (amplitude, classes) = observations.Download(backend);
         var (curve, cutoff) = Canonicalizer.Prtf((Complex32[])average.Clone(), shape, amplitude, classes, backend);
         set.Prtf = curve;
@@ -554,6 +591,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             ["zero_frequency_pixel"] = prepared.Centre,
             ["fsc_half_runs"] = halfFsc is null ? "needs keep >= 2" : new Dictionary<string, object> { ["frequency"] = halfFsc.Frequency.Select(f => Math.Round(f, 4)).ToArray(), ["fsc"] = halfFsc.Value.Select(v => Math.Round(v, 4)).ToArray(), ["cutoff"] = halfCutoff ?? double.NaN },
             ["uncertainty_relative"] = spread,
+            ["uncertainty_map"] = uncertaintyMap,
             ["first_mode_weight"] = firstMode,
             ["support_coverage"] = set.Runs.Select(r => coverages.TryGetValue(r.Index, out var c) ? Math.Round(c, 3) : double.NaN).ToArray(),
             ["zero_frequency"] = prepared.SubPixelCentre.Select(c => Math.Round(c, 2)).ToArray(),

@@ -112,6 +112,35 @@ public sealed class ReconstructionSet : DataItem
     /// <summary>Resolution where the PRTF falls below 1/e, as a fraction of the Nyquist frequency; null when it never does.</summary>
     public double? PrtfCutoff { get; set; }
 
+    /// <summary>
+    /// Per-pixel spread of the amplitude |ψ| of the aligned kept runs: the sample standard deviation (divided by runs − 1)
+    /// of |ψ_k| over the kept runs, in the units of the amplitude, row-major like <see cref="Average"/>; null when fewer than
+    /// 2 runs were kept.
+    /// </summary>
+    public float[]? AmplitudeUncertainty { get; set; }
+
+    /// <summary>
+    /// Per-pixel spread of the phase of the aligned kept runs about the average's phase, in radians: √(Σ_k δ_k² / (runs − 1))
+    /// with δ_k = arg(ψ_k · conj(average)) wrapped to (−π, π]; NaN outside <see cref="AverageSupport"/> (where the phase
+    /// means nothing); null when fewer than 2 runs were kept.
+    /// </summary>
+    public float[]? PhaseUncertainty { get; set; }
+
+    /// <summary>Fourier shell correlation between the averages of the even- and odd-ranked kept runs; null when fewer than 2 were kept.</summary>
+    public FrequencyCurve? FscHalfRuns { get; set; }
+
+    /// <summary>Where <see cref="FscHalfRuns"/> first falls below 1/7, as a fraction of the Nyquist frequency; null when it never does.</summary>
+    public double? FscHalfRunsCutoff { get; set; }
+
+    /// <summary>
+    /// Fourier shell correlation between two reconstructions phased from two disjoint halves of the measured Fourier pixels
+    /// (each with the other half unknown), the second aligned to the first; null unless that check was asked for.
+    /// </summary>
+    public FrequencyCurve? FscHalfPixels { get; set; }
+
+    /// <summary>Where <see cref="FscHalfPixels"/> first falls below 1/7, as a fraction of the Nyquist frequency; null when it never does.</summary>
+    public double? FscHalfPixelsCutoff { get; set; }
+
     /// <summary>Real-space pixel size in metres when the geometry is known (λD / (N p)).</summary>
     public double? PixelSize { get; set; }
 
