@@ -116,7 +116,7 @@ public sealed class RunnerTests
         var sink = new RecordingSink();
         var progress = new RecordingProgress();
         var context = new StepContext { Output = sink, Progress = progress, StepId = "phase" };
-        var set = new PhasePlugin().Reconstruct(Small(), new PhaseOptions { Operators = "ER**20 * HIO**20", Runs = 3, Keep = 2, ProgressEvery = 10, Threads = 1 }, context);
+        var set = new PhasePlugin().Reconstruct(Small(), new PhaseOptions { Operators = "ER**20 * HIO**20", Runs = 3, Keep = 2, ProgressEvery = 10, Threads = 1, Generations = 1 }, context);
         Assert.Equal(["run_00", "run_01", "run_02"], sink.Names.Order());
         Assert.All(set.Runs, r => Assert.Equal([$"/virtual/run_{r.Index:D2}.file"], r.Files));
         Assert.All(sink.Items, i => Assert.Single(Assert.IsType<ReconstructionSet>(i).Runs));
@@ -157,6 +157,10 @@ public sealed class RunnerTests
             SupportThresholdReference = SupportThresholdReference.Max,
             SupportMaxFraction = 0.15, // the first update grows the autocorrelation start (7 % of the array) to 18 %
             SupportRetries = 20,
+            Generations = 1,
+            AutocorrelationThreshold = 0.1,
+            SupportSigmaStart = 2,
+            SupportSigmaEnd = 0.5,
         }, StepContext.None);
         var run = set.Runs[0];
         Assert.Equal(RunState.Kept, run.State);

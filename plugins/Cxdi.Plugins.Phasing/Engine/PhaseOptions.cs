@@ -118,10 +118,13 @@ public sealed partial record PhaseOptions : PluginOptions
     public double SupportSigmaStart { get; init; } = 3;
 
     /// <summary>Shrink-wrap σ at the last update.</summary>
-    [Description("Gaussian σ of the last support update.")]
+    [Description("Gaussian σ of the last support update; empty = chosen by free LLK: the runs of the first generation alternate 1.5 and 0.5 px (a sharp-edged object wants the smoother support, a smooth compact one the tighter) and the next generation uses the best run's σ; in a single generation the runs alternate and the free LLK ranks them.")]
     [Unit("px")]
     [Range(0, 100)]
-    public double SupportSigmaEnd { get; init; } = 1.5;
+    public double? SupportSigmaEnd { get; init; }
+
+    /// <summary>The final shrink-wrap σ values the runs try: the one set, else 1.5 and 0.5 px in turn.</summary>
+    internal IReadOnlyList<double> SigmaEndCandidates => SupportSigmaEnd is { } sigma ? [sigma] : [1.5, 0.5];
 
     /// <summary>Threshold reference.</summary>
     [Description("The support threshold is relative to the rms of the blurred amplitude inside the current support (rms, as PyNX; robust to a few bright pixels) or to its maximum (max, shrinks much more).")]

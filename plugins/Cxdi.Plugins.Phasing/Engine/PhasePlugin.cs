@@ -94,7 +94,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             {
                 Threshold = (float)options.SupportThreshold,
                 SigmaStart = (float)options.SupportSigmaStart,
-                SigmaEnd = (float)options.SupportSigmaEnd,
+                SigmaEnd = (float)options.SigmaEndCandidates[0],
                 RelativeToMax = options.SupportThresholdReference == SupportThresholdReference.Max,
                 MinFraction = options.SupportMinFraction,
                 MaxFraction = options.SupportMaxFraction,
@@ -115,6 +115,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         for (var generation = 1; generation < generations && !cancelled; generation++)
         {
             // An earlier generation: every run, none written; its best run's support starts the next generation.
+            var sigmaEnds = options.SigmaEndCandidates;
             var (explored, exploredCoverages) = RunGeneration(Enumerable.Range(0, options.Runs).ToArray(), support, settings, options.Runs * generation, $"generation {generation} of {generations}: ", null);
             var best = BestRun(explored, exploredCoverages, options);
             var record = new Dictionary<string, object>
@@ -122,6 +123,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
                 ["generation"] = generation,
                 ["free_llk"] = explored.Select(r => r is { State: RunState.Finished } ? Math.Round(r.FreeLlk, 4) : double.NaN).ToArray(),
                 ["support_size"] = explored.Select(r => r?.SupportSize ?? 0).ToArray(),
+                ["support_sigma_end"] = explored.Select((_, i) => sigmaEnds[i % sigmaEnds.Count]).ToArray(),
             };
             generationFindings.Add(record);
             if (best is null)
@@ -131,12 +133,15 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             }
 
             support = NextGenerationSupport(best.Support, data.Shape, options);
+            options = options with { SupportSigmaEnd = sigmaEnds[best.Index % sigmaEnds.Count] };
+            record["best_support_sigma_end"] = options.SupportSigmaEnd.Value;
             record["best_seed"] = best.Seed;
             record["best_free_llk"] = Math.Round(best.FreeLlk, 4);
             record["next_support_size"] = ArrayTools.Count(support);
             settings = settings with
             {
                 InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+                Support = settings.Support with { SigmaEnd = (float)options.SupportSigmaEnd.Value },
             };
             Report(context, $"generation {generation} of {generations}: best run seed {best.Seed}, free LLK {best.FreeLlk:G4}, support {best.SupportSize} → next start {record["next_support_size"]} px", null, options.Runs, null);
         }
@@ -334,6 +339,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
     private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, long seedOffset, string label, int cycles, StepContext context, SupportCoverage? coverage, System.Collections.Concurrent.ConcurrentDictionary<int, double> coverages)
     {
         var seed = options.Seed + seedOffset + index;
+        var sigmaEnd = (float)options.SigmaEndCandidates[index % options.SigmaEndCandidates.Count];
         var threshold = (float)options.SupportThreshold;
         var notes = new List<string>();
         for (var attempt = 0; ; attempt++)
@@ -341,7 +347,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             Report(context, $"{label}run {index:D2}: started (support threshold {threshold:G3})", index, options.Runs, RunState.Running);
             try
             {
-                var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold } };
+                var attemptSettings = settings with { Support = settings.Support with { Threshold = threshold, SigmaEnd = sigmaEnd } };
                 var run = RunEngine.Run(device, observations, support, attemptSettings, index, seed, state => AfterCycle(state, index, label, cycles + options.DetwinCycles, options, context));
                 if (coverage is not null)
                 {
@@ -708,7 +714,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
     private static byte[] AverageSupport(Complex32[] average, Shape shape, PhaseOptions options)
     {
         var amplitude = average.Select(z => z.Abs).ToArray();
-        ArrayTools.GaussianBlur(amplitude, shape, options.SupportSigmaEnd);
+        ArrayTools.GaussianBlur(amplitude, shape, options.SupportSigmaEnd ?? options.SigmaEndCandidates.Min());
         var max = amplitude.Max();
         return amplitude.Select(a => a >= (float)options.SupportThreshold * max && max > 0 ? (byte)1 : (byte)0).ToArray();
     }
