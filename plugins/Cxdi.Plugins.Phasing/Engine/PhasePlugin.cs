@@ -55,7 +55,8 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
         var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
         var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
-        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend);
+        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend, options.UnknownBounds == UnknownBounds.Soft);
+        var bounded = prepared.Bounded;
         // The autocorrelation (beamstop filled) serves the starting support and the collapse check: computed once, if needed.
         var autocorrelation = new Lazy<float[]>(() => Autocorrelation.Amplitude(data, backend));
         var support = options.MergeOnly ? [] : InitialSupport(data, options, autocorrelation);
@@ -106,6 +107,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.MergeOnly && !options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
             DetwinCycles = options.DetwinCycles,
             DetwinBeta = (float)options.Beta,
+            RawCycles = options.RawCycles,
         };
 
         var runs = new Reconstruction[options.Runs];
@@ -206,6 +208,9 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             phase["parallel_runs"] = parallel;
             phase["threads_per_run"] = threadsPerRun;
             phase["parallel_choice"] = how;
+            phase["llk_counts"] = data.RawIntensity is null ? "data" : "raw";
+            phase["raw_cycles"] = observations.RawAmplitude is null ? 0 : settings.ResolvedRawCycles;
+            phase["bounded_unknown_pixels"] = bounded;
             if (data.GroundTruth is { } truth && truth.LongLength == data.Shape.Length && result.Average is { } average)
             {
                 // Simulated data carry the true object: the known-answer figures of the average and of every kept run.
