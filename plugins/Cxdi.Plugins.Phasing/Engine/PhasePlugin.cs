@@ -208,7 +208,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             phase["parallel_runs"] = parallel;
             phase["threads_per_run"] = threadsPerRun;
             phase["parallel_choice"] = how;
-            phase["llk_counts"] = data.RawIntensity is null ? "data" : "raw";
+            phase["llk_counts"] = observations.RawAmplitude is null ? "data" : "raw";
             phase["raw_cycles"] = observations.RawAmplitude is null ? 0 : settings.ResolvedRawCycles;
             phase["bounded_unknown_pixels"] = bounded;
             if (data.GroundTruth is { } truth && truth.LongLength == data.Shape.Length && result.Average is { } average)

@@ -99,6 +99,7 @@ internal sealed class PreparedData
         lower?.AsSpan().Fill(float.NaN);
         upper?.AsSpan().Fill(float.NaN);
         long boundedCount = 0;
+        var rawDiffers = false;
         long measured = 0;
         double total = 0;
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
@@ -135,6 +136,7 @@ internal sealed class PreparedData
                     if (rawAmplitude is not null)
                     {
                         rawAmplitude[target] = MathF.Sqrt(Math.Max(rawIntensity![i], 0f));
+                        rawDiffers |= rawIntensity[i] != v;
                     }
 
                     total += Math.Max(v, 0f);
@@ -156,7 +158,7 @@ internal sealed class PreparedData
         var heldOut = freeFraction > 0 ? FreePixels.HoldOut(classes, shape, freeFraction, seed) : 0;
         return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut, centre, subPixel)
         {
-            RawAmplitude = rawAmplitude,
+            RawAmplitude = rawDiffers ? rawAmplitude : null, // raw counts equal to the intensity (e.g. after inpainting only) change nothing
             LowerAmplitude = boundedCount > 0 ? lower : null,
             UpperAmplitude = boundedCount > 0 ? upper : null,
             Bounded = boundedCount,
