@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace Cxdi.Host.Tests;
 
@@ -6,7 +7,7 @@ namespace Cxdi.Host.Tests;
 /// The inpainting ranges as a soft constraint, end to end through the host with the real plugins: <c>cxdi.inpaint</c>
 /// (trained on the fly) then <c>cxdi.phase</c> with <c>unknown_bounds: soft</c> against <c>free</c>.
 /// </summary>
-public sealed class InpaintBoundsCliTests
+public sealed class InpaintBoundsCliTests(ITestOutputHelper output)
 {
     private static Task<CliResult> BuiltIn(string currentDirectory, params string[] args) =>
         Harness.RunRaw(currentDirectory, null, CancellationToken.None, ["--plugins", Harness.BuiltInPlugins, .. args]);
@@ -50,6 +51,7 @@ public sealed class InpaintBoundsCliTests
                 errors[bounds] = phase.GetProperty("error_to_truth").GetDouble();
             }
 
+            output.WriteLine($"seed {seed}: error soft {errors["soft"]:F4}, free {errors["free"]:F4}");
             Assert.True(errors["soft"] < errors["free"], $"seed {seed}: error with the inpainted ranges {errors["soft"]:F4}, free {errors["free"]:F4}");
         }
     }
