@@ -54,7 +54,9 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         var program = BuiltInOperators.Parse(context.Plugins?.Operators ?? BuiltInOperators.Registry, options.Operators, (float)options.Beta, (float)options.RaarBeta);
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
         var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
-        var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
+        // Raw counts (after a denoiser) and the ranges of unknown pixels are shared arrays too: 4 and 8 bytes per pixel.
+        var extraShared = (data.RawIntensity is null ? 0 : 4) + (options.UnknownBounds == UnknownBounds.Soft && data.LowerBound is not null ? 8 : 0);
+        var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory, extraShared);
         var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend, options.UnknownBounds == UnknownBounds.Soft);
         var bounded = prepared.Bounded;
         // The autocorrelation (beamstop filled) serves the starting support and the collapse check: computed once, if needed.
@@ -232,16 +234,16 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
     /// The most runs that may go side by side: parallel_runs when set, else as many as threads and runs allow; both capped
     /// by memory. Refuses up front (<see cref="InsufficientMemoryForRunException"/>) what cannot fit. A run holds the
     /// object and the previous object (2 complex arrays), its support, and briefly the host copy of its starting object;
-    /// all runs share the observed amplitudes and pixel classes; every finished run keeps its object and support, and the
-    /// average and its transform are made at the end.
+    /// all runs share the observed amplitudes and pixel classes (plus <paramref name="extraSharedBytesPerPixel"/>: raw
+    /// amplitudes, ranges); every finished run keeps its object and support, and the average and its transform are made at the end.
     /// </summary>
-    internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads, long available)
+    internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads, long available, long extraSharedBytesPerPixel = 0)
     {
         var parallel = options.ParallelRuns > 0 ? options.ParallelRuns : Math.Min(totalThreads, options.Runs);
         parallel = Math.Max(1, Math.Min(parallel, options.Runs));
         var complexBytes = shape.Length * 8;
         var perRun = (3 * complexBytes) + shape.Length;
-        var shared = (5 * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
+        var shared = ((5 + extraSharedBytesPerPixel) * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
         if (shared + perRun > available)
         {
             throw new InsufficientMemoryForRunException(shared + perRun, available, $"phasing a {shape} array ({options.Runs} runs)");

@@ -33,7 +33,8 @@ public sealed record SupportUpdateSettings
 /// plus the cycle count, metric history and the run's random source. Operators (<see cref="PhasingOperator"/>) modify it in place.
 /// Memory: the previous object and the scratch array are never held together (<c>Sup</c> releases the first before it
 /// takes the second), and the observed amplitudes and pixel classes may be shared by all runs, so a run holds at most
-/// 2 complex + 1 byte array (2.125 × one complex64 array) of its own, plus 0.625 × shared.
+/// 2 complex + 1 byte array (2.125 × one complex64 array) of its own, plus 0.625 × shared (2.125 × shared with the
+/// optional raw amplitudes and unknown-pixel bounds, also shared).
 /// </summary>
 public sealed class PhasingState : IDisposable
 {
