@@ -174,6 +174,24 @@ public static class BackendChecks
             Assert.Equal(wantMetrics.FreeCount, got.FreeCount);
         }
 
+        // The bounded constraint at unknown pixels: about half the pixels carry a range (NaN elsewhere), some below, inside and above it.
+        var lower = new float[shape.Length];
+        var upper = new float[shape.Length];
+        for (var i = 0; i < lower.Length; i++)
+        {
+            var bounded = random.NextDouble() < 0.5;
+            lower[i] = bounded ? (float)random.NextDouble() : float.NaN;
+            upper[i] = bounded ? lower[i] + (float)random.NextDouble() : float.NaN;
+        }
+
+        using var bLower = Up(backend, lower, shape);
+        using var bUpper = Up(backend, upper, shape);
+        backend.Upload(psi, bPsi);
+        var clamped = backend.ClampAmplitude(bPsi, bLower, bUpper, bClasses);
+        var wantClamped = (Complex32[])psi.Clone();
+        Assert.Equal(ManagedKernels.ClampAmplitude(wantClamped, lower, upper, classes), clamped);
+        Close("ClampAmplitude", wantClamped, Down(backend, bPsi));
+
         var support = RandomMask(random, shape);
 
         // Whole blocks inside and outside the support, as real supports have, so vectorised paths run too.

@@ -71,6 +71,28 @@ public sealed class InpaintTests(ITestOutputHelper output)
 
             Assert.True(filled > 0);
             Assert.Equal(128 + (4L * n * n * 4), new FileInfo(bounds).Length);
+
+            // The ranges travel with the data for cxdi.phase (unknown_bounds: soft); the raw counts are the input's.
+            Assert.NotNull(result.LowerBound);
+            Assert.NotNull(result.UpperBound);
+            Assert.Equal(p.Counts, result.RawIntensity);
+            var bounded = 0;
+            for (var i = 0; i < mask.Length; i++)
+            {
+                float lo = result.LowerBound![i], hi = result.UpperBound![i];
+                if (mask[i] == 0)
+                {
+                    Assert.True(float.IsNaN(lo) && float.IsNaN(hi), $"measured pixel {i} has a range");
+                }
+                else if (!float.IsNaN(lo))
+                {
+                    bounded++;
+                    Assert.InRange(result.Intensity[i], lo, hi);
+                    Assert.True(lo >= 0 && hi > lo, $"pixel {i}: range [{lo}, {hi}]");
+                }
+            }
+
+            Assert.True(bounded >= filled, $"{bounded} bounded pixels, {filled} filled");
         }
         finally
         {

@@ -236,4 +236,54 @@ public sealed class DenoiserBaseTests
         Assert.Equal(data.Shape, output.Shape);
         Assert.All(output.Intensity, v => Assert.Equal(15f, v, 3));
     }
+
+    [Fact]
+    public void Denoise_SetsRawIntensity_FromInputCountsEvenWhenDenoisedInPlace()
+    {
+        var input = NoisyFlatField();
+        var counts = (float[])input.Intensity.Clone();
+        var inPlace = new FaultyDenoiser(d =>
+        {
+            Array.Fill(d.Intensity, 100f);
+            return d;
+        });
+
+        var output = inPlace.Denoise(input, new NoOptions(), StepContext.None);
+
+        Assert.Equal(counts, output.RawIntensity);
+        Assert.All(output.Intensity, v => Assert.Equal(100f, v));
+
+        // A second denoiser keeps the first one's raw counts, not its denoised output; Clone copies them.
+        var again = new BoxSmoothing().Denoise(output, new SmoothingOptions(), StepContext.None);
+        Assert.Equal(counts, again.RawIntensity);
+        var copy = again.Clone();
+        Assert.Equal(counts, copy.RawIntensity);
+        Assert.NotSame(again.RawIntensity, copy.RawIntensity);
+    }
+
+    [Fact]
+    public void Denoise_BoundsOfInput_AreHandedOn_AndOneSidedBoundsAreRejected()
+    {
+        var input = NoisyFlatField();
+        var lower = new float[input.Intensity.Length];
+        var upper = new float[input.Intensity.Length];
+        Array.Fill(lower, float.NaN);
+        Array.Fill(upper, float.NaN);
+        (lower[0], upper[0]) = (50f, 150f);
+        (input.LowerBound, input.UpperBound) = (lower, upper);
+
+        var output = new BoxSmoothing().Denoise(input, new SmoothingOptions(), StepContext.None);
+        Assert.Equal(50f, output.LowerBound![0]);
+        Assert.Equal(150f, output.UpperBound![0]);
+        Assert.True(float.IsNaN(output.LowerBound[1]));
+
+        var oneSided = new FaultyDenoiser(d =>
+        {
+            var r = d.Clone();
+            r.UpperBound = null;
+            return r;
+        });
+        var error = Assert.Throws<InvalidOperationException>(() => oneSided.Denoise(input, new NoOptions(), StepContext.None));
+        Assert.Contains("only one intensity bound", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -69,7 +69,9 @@ public sealed record GatedPhaserOptions : PluginOptions
 /// <summary>
 /// A/B gate: phases a few seeds of the raw data and of the ML-processed data with the same phaser options, scores both by
 /// a Poisson free log-likelihood on the raw counts at pixels that neither variant saw, keeps the better variant and runs
-/// the full phasing on it. The phaser and the ML step are resolved by id through the host, so this plugin does not
+/// the full phasing on it. The ML step's output carries the raw counts (<see cref="DiffractionData.RawIntensity"/>, set by
+/// the SDK's denoiser base), so a phaser that honours them (<c>cxdi.phase</c>) ranks the runs of the ML variant by their
+/// free LLK on the raw counts too. The phaser and the ML step are resolved by id through the host, so this plugin does not
 /// depend on the phasing plugin.
 /// </summary>
 [CxdiPlugin("cxdi.phase.gated", "1.0.0", Description = "A/B gate: phases a few seeds with and without an ML step, keeps the variant with the lower free LLK on raw counts, then phases it fully.")]

@@ -27,7 +27,9 @@ public sealed record InpaintOptions : TrainedModelOptions
 /// <summary>
 /// Predicts the intensities of beamstop and gap pixels (and their ±2σ range and a confidence) with a FastTree regressor on
 /// Friedel-mate, radial-profile and neighbourhood features, trained on simulations with the data's mask. The predictions are
-/// written into the intensities of those pixels, which stay flagged as not measured (phasing leaves them free).
+/// written into the intensities of those pixels, which stay flagged as not measured, and the ranges into
+/// <see cref="DiffractionData.LowerBound"/>/<see cref="DiffractionData.UpperBound"/>: <c>cxdi.phase</c> clamps |ψ|² into the
+/// range there after each modulus projection (a soft constraint) and never counts the pixels in a log-likelihood.
 /// </summary>
 [CxdiPlugin("cxdi.inpaint", "1.0.0", Description = "ML inpainting: predicted intensities with a range and confidence for beamstop and gap pixels, which stay flagged as not measured.")]
 public sealed class Inpainter : DenoiserBase<InpaintOptions>
@@ -41,9 +43,20 @@ public sealed class Inpainter : DenoiserBase<InpaintOptions>
         var fill = options.AllUnknown ? (uint)MaskFlags.Unknown : InpaintFeatures.DefaultFill;
         var result = InpaintTraining.Apply(ml, model, input.Intensity, input.Mask, shape.Ny, shape.Nx, fill);
         var output = input.Clone();
+        if (result.Pixels.Length > 0 && (output.LowerBound is null || output.UpperBound is null))
+        {
+            output.LowerBound = new float[shape.Length];
+            output.UpperBound = new float[shape.Length];
+            Array.Fill(output.LowerBound, float.NaN);
+            Array.Fill(output.UpperBound, float.NaN);
+        }
+
         for (var j = 0; j < result.Pixels.Length; j++)
         {
-            output.Intensity[result.Pixels[j]] = result.Predicted[j];
+            var i = result.Pixels[j];
+            output.Intensity[i] = result.Predicted[j];
+            output.LowerBound![i] = result.Lower[j];
+            output.UpperBound![i] = result.Upper[j];
         }
 
         if (options.BoundsFile.Length > 0)
@@ -78,7 +91,7 @@ public sealed class Inpainter : DenoiserBase<InpaintOptions>
             ["predicted_photons"] = Math.Round(result.Predicted.Sum(v => (double)v), 1),
             ["mean_confidence"] = result.Pixels.Length == 0 ? 0 : Math.Round(result.Confidence.Average(), 4),
             ["bounds_file"] = options.BoundsFile,
-            ["note"] = "predictions sit in the intensities of pixels still flagged as not measured; cxdi.phase leaves them free",
+            ["note"] = "predictions sit in the intensities of pixels still flagged as not measured, their ±2σ ranges in the data's LowerBound/UpperBound; cxdi.phase keeps |ψ|² within the range there (unknown_bounds: soft) and never counts them in an LLK",
         };
         return output;
     }

@@ -190,6 +190,30 @@ internal sealed unsafe class CpuComputeBackend : ComputeBackendBase, IThreadedBa
     }
 
     /// <inheritdoc />
+    public override long ClampAmplitude(ComplexBuffer psi, RealBuffer lowerAmplitude, RealBuffer upperAmplitude, MaskBuffer pixelClass)
+    {
+        SameLength(psi, lowerAmplitude);
+        SameLength(psi, upperAmplitude);
+        SameLength(psi, pixelClass);
+        var job = jobs.Clamp;
+        job.Psi = C(psi).Pointer;
+        job.Lower = R(lowerAmplitude).Pointer;
+        job.Upper = R(upperAmplitude).Pointer;
+        job.Class = M(pixelClass).Pointer;
+        job.Length = psi.Length;
+        var chunks = Chunks(psi.Length);
+        job.Partials = Grow(job.Partials, chunks);
+        team.Run(job, chunks);
+        long changed = 0;
+        for (var c = 0; c < chunks; c++)
+        {
+            changed += job.Partials[c];
+        }
+
+        return changed;
+    }
+
+    /// <inheritdoc />
     public override void UpdateObject<TRule>(ComplexBuffer current, ComplexBuffer? previous, MaskBuffer support, TRule rule)
     {
         SameLength(current, support);

@@ -14,6 +14,8 @@ internal sealed unsafe class CpuKernelJobs
 
     public ProjectJob Project { get; } = new();
 
+    public ClampJob Clamp { get; } = new();
+
     public ElementJob Element { get; } = new();
 
     public AmplitudeJob Amplitude { get; } = new();
@@ -373,6 +375,29 @@ internal sealed unsafe class CpuKernelJobs
         AbsSquared,
         Sum,
         Dot,
+    }
+
+    /// <summary>The bounded constraint at unknown pixels, one chunk at a time through the reference loop (few pixels are bounded: the cost is the pass over the classes).</summary>
+    public sealed class ClampJob : IChunkJob
+    {
+        public Complex32* Psi;
+        public float* Lower;
+        public float* Upper;
+        public byte* Class;
+        public long Length;
+        public long[] Partials = [];
+
+        public void Execute(int chunk)
+        {
+            var (start, end) = Range(chunk, Length);
+            var n = (int)(end - start);
+            var classes = new ReadOnlySpan<byte>(Class + start, n);
+
+            // Most chunks hold no unknown pixel at all: skip them after one vectorised search.
+            Partials[chunk] = classes.IndexOf(PixelClass.Unknown) < 0
+                ? 0
+                : ManagedKernels.ClampAmplitude(new Span<Complex32>(Psi + start, n), new ReadOnlySpan<float>(Lower + start, n), new ReadOnlySpan<float>(Upper + start, n), classes);
+        }
     }
 
     public sealed class AmplitudeJob : IChunkJob

@@ -25,6 +25,15 @@ internal sealed class Observations : IDisposable
     /// <summary><see cref="PixelClass"/> per pixel in FFT order.</summary>
     public MaskBuffer Classes { get; }
 
+    /// <summary>√(raw counts) in FFT order when the data were denoised (every metric and the final cycles use it), else null.</summary>
+    public RealBuffer? RawAmplitude { get; private init; }
+
+    /// <summary>√(lower intensity bound) at bounded unknown pixels, NaN elsewhere; null without bounds.</summary>
+    public RealBuffer? LowerAmplitude { get; private init; }
+
+    /// <summary>√(upper intensity bound) at bounded unknown pixels, NaN elsewhere; null without bounds.</summary>
+    public RealBuffer? UpperAmplitude { get; private init; }
+
     /// <summary>Uploads the arrays of <paramref name="data"/> to <paramref name="backend"/>.</summary>
     public static Observations Upload(IComputeBackend backend, PreparedData data)
     {
@@ -32,7 +41,33 @@ internal sealed class Observations : IDisposable
         var classes = backend.AllocateMask(data.Shape);
         backend.Upload(data.Amplitude, amplitude);
         backend.Upload(data.Classes, classes);
-        return new Observations(data.Shape, amplitude, classes);
+        return new Observations(data.Shape, amplitude, classes)
+        {
+            RawAmplitude = UploadOptional(backend, data.Shape, data.RawAmplitude),
+            LowerAmplitude = UploadOptional(backend, data.Shape, data.LowerAmplitude),
+            UpperAmplitude = UploadOptional(backend, data.Shape, data.UpperAmplitude),
+        };
+    }
+
+    /// <summary>Sets the optional arrays (raw amplitudes, bounds) on a run's state.</summary>
+    public void Attach(Cxdi.Sdk.Phasing.PhasingState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.RawAmplitude = RawAmplitude;
+        state.LowerAmplitude = LowerAmplitude;
+        state.UpperAmplitude = UpperAmplitude;
+    }
+
+    private static RealBuffer? UploadOptional(IComputeBackend backend, Shape shape, float[]? values)
+    {
+        if (values is null)
+        {
+            return null;
+        }
+
+        var buffer = backend.AllocateReal(shape);
+        backend.Upload(values, buffer);
+        return buffer;
     }
 
     /// <summary>Uploads <paramref name="amplitude"/> and <paramref name="classes"/> (FFT order) of an array of <paramref name="shape"/> to <paramref name="backend"/>.</summary>
@@ -60,5 +95,8 @@ internal sealed class Observations : IDisposable
     {
         Amplitude.Dispose();
         Classes.Dispose();
+        RawAmplitude?.Dispose();
+        LowerAmplitude?.Dispose();
+        UpperAmplitude?.Dispose();
     }
 }

@@ -63,6 +63,15 @@ public sealed partial record PhaseOptions : PluginOptions
     [Range(0, 100000)]
     public int DetwinCycles { get; init; }
 
+    /// <summary>Final cycles on the raw counts.</summary>
+    [Description("When the data carry raw counts beside a denoised pattern (after cxdi.denoise.tree, cxdi.denoise.onnx or any denoiser): the last this many cycles project on the raw counts (every LLK and free LLK is on the raw counts whatever this says); -1 = the cycles of the operator sequence's last block (ER**100 in the default sequence; none when the sequence is one block), 0 = never (the denoised pattern to the end). Ignored without raw counts.")]
+    [Range(-1, 10000000)]
+    public int RawCycles { get; init; } = -1;
+
+    /// <summary>How unknown pixels with a predicted intensity range are treated.</summary>
+    [Description("Unknown pixels that carry a predicted intensity range (cxdi.inpaint): soft clamps |ψ|² into the range after each modulus projection, keeping the phase (a bounded soft constraint; the pixels stay unknown and never enter an LLK); free leaves them free as other unknown pixels. Ignored when the data carry no range.")]
+    public UnknownBounds UnknownBounds { get; init; } = UnknownBounds.Soft;
+
     /// <summary>Zero-frequency pixel.</summary>
     [Description("Which pixel is the zero frequency: auto (beam centre when known, else the centre of symmetry of the pattern, found to a tenth of a pixel and robust to gaps and an off-centre beamstop), array (N/2) or beam.")]
     public PatternCentering Centering { get; init; } = PatternCentering.Auto;
@@ -237,10 +246,14 @@ public sealed partial record PhaseOptions : PluginOptions
             yield return new OptionProblem(nameof(SupportMinFraction), "support_min_fraction must be below support_max_fraction");
         }
 
-        string? problem = null;
+        string? problem = null, rawProblem = null;
         try
         {
-            BuiltInOperators.Parse(context.Operators ?? BuiltInOperators.Registry, Operators, (float)Beta, (float)RaarBeta);
+            var program = BuiltInOperators.Parse(context.Operators ?? BuiltInOperators.Registry, Operators, (float)Beta, (float)RaarBeta);
+            if (RawCycles > program.Cycles)
+            {
+                rawProblem = $"raw_cycles ({RawCycles}) exceeds the {program.Cycles} cycles of the operator sequence";
+            }
         }
         catch (OperatorSyntaxException e)
         {
@@ -250,6 +263,11 @@ public sealed partial record PhaseOptions : PluginOptions
         if (problem is not null)
         {
             yield return new OptionProblem(nameof(Operators), problem);
+        }
+
+        if (rawProblem is not null)
+        {
+            yield return new OptionProblem(nameof(RawCycles), rawProblem);
         }
 
         foreach (var distributed in DistributedProblems())
@@ -262,6 +280,16 @@ public sealed partial record PhaseOptions : PluginOptions
             yield return search;
         }
     }
+}
+
+/// <summary>How phasing treats unknown pixels that carry a predicted intensity range (<c>DiffractionData.LowerBound</c>/<c>UpperBound</c>).</summary>
+public enum UnknownBounds
+{
+    /// <summary>|ψ|² is clamped into the range after each modulus projection, keeping the phase.</summary>
+    Soft,
+
+    /// <summary>The range is ignored: the pixels are free like other unknown pixels.</summary>
+    Free,
 }
 
 /// <summary>What the shrink-wrap threshold is relative to.</summary>

@@ -54,8 +54,11 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         var program = BuiltInOperators.Parse(context.Plugins?.Operators ?? BuiltInOperators.Registry, options.Operators, (float)options.Beta, (float)options.RaarBeta);
         using var backend = Backends.Create(options.Backend ?? context.Backend, context, options.Threads);
         var totalThreads = Lanes.Threads(backend) == 1 ? 1 : options.Threads > 0 ? options.Threads : Lanes.Threads(backend);
-        var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory);
-        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend);
+        // Raw counts (after a denoiser) and the ranges of unknown pixels are shared arrays too: 4 and 8 bytes per pixel.
+        var extraShared = (data.RawIntensity is null ? 0 : 4) + (options.UnknownBounds == UnknownBounds.Soft && data.LowerBound is not null ? 8 : 0);
+        var maxLanes = MaxLanes(data.Shape, options, totalThreads, backend.AvailableMemory, extraShared);
+        var prepared = PreparedData.Create(data, options.FreeFraction, options.Seed, options.Centering, backend, options.UnknownBounds == UnknownBounds.Soft);
+        var bounded = prepared.Bounded;
         // The autocorrelation (beamstop filled) serves the starting support and the collapse check: computed once, if needed.
         var autocorrelation = new Lazy<float[]>(() => Autocorrelation.Amplitude(data, backend));
         var support = options.MergeOnly ? [] : InitialSupport(data, options, autocorrelation);
@@ -106,6 +109,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.MergeOnly && !options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
             DetwinCycles = options.DetwinCycles,
             DetwinBeta = (float)options.Beta,
+            RawCycles = options.RawCycles,
         };
 
         var outputLock = new object();
@@ -266,6 +270,9 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
                 phase["generations"] = generationFindings;
             }
 
+            phase["llk_counts"] = observations.RawAmplitude is null ? "data" : "raw";
+            phase["raw_cycles"] = observations.RawAmplitude is null ? 0 : settings.ResolvedRawCycles;
+            phase["bounded_unknown_pixels"] = bounded;
             if (data.GroundTruth is { } truth && truth.LongLength == data.Shape.Length && result.Average is { } average)
             {
                 // Simulated data carry the true object: the known-answer figures of the average and of every kept run.
@@ -308,16 +315,16 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
     /// The most runs that may go side by side: parallel_runs when set, else as many as threads and runs allow; both capped
     /// by memory. Refuses up front (<see cref="InsufficientMemoryForRunException"/>) what cannot fit. A run holds the
     /// object and the previous object (2 complex arrays), its support, and briefly the host copy of its starting object;
-    /// all runs share the observed amplitudes and pixel classes; every finished run keeps its object and support, and the
-    /// average and its transform are made at the end.
+    /// all runs share the observed amplitudes and pixel classes (plus <paramref name="extraSharedBytesPerPixel"/>: raw
+    /// amplitudes, ranges); every finished run keeps its object and support, and the average and its transform are made at the end.
     /// </summary>
-    internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads, long available)
+    internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads, long available, long extraSharedBytesPerPixel = 0)
     {
         var parallel = options.ParallelRuns > 0 ? options.ParallelRuns : Math.Min(totalThreads, options.Runs);
         parallel = Math.Max(1, Math.Min(parallel, options.Runs));
         var complexBytes = shape.Length * 8;
         var perRun = (3 * complexBytes) + shape.Length;
-        var shared = (5 * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
+        var shared = ((5 + extraSharedBytesPerPixel) * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
         if (shared + perRun > available)
         {
             throw new InsufficientMemoryForRunException(shared + perRun, available, $"phasing a {shape} array ({options.Runs} runs)");

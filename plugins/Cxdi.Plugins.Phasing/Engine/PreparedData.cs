@@ -9,7 +9,9 @@ namespace Cxdi.Plugins.Phasing.Engine;
 
 /// <summary>
 /// Diffraction data turned into what every run uploads: observed amplitudes and pixel classes in FFT order, with the
-/// free-log-likelihood pixels held out. Measured pixels: no <see cref="MaskFlags.Unknown"/> bit and a finite intensity.
+/// free-log-likelihood pixels held out. Measured pixels: no <see cref="MaskFlags.Unknown"/> bit and a finite intensity
+/// (and a finite raw count when the data carry <see cref="DiffractionData.RawIntensity"/>). Optionally √(raw counts) and
+/// the amplitude bounds of unknown pixels with a predicted range, in the same order.
 /// </summary>
 internal sealed class PreparedData
 {
@@ -23,6 +25,18 @@ internal sealed class PreparedData
         Measured = measured;
         HeldOut = heldOut;
     }
+
+    /// <summary>√(raw counts) in FFT order (0 where unknown) when the data carry raw counts beside a denoised intensity, else null; null after <see cref="ReleaseArrays"/>.</summary>
+    public float[]? RawAmplitude { get; private set; }
+
+    /// <summary>√(lower intensity bound) in FFT order at unknown pixels with a predicted range, NaN elsewhere; null when the data have no bounds or they are not used, and after <see cref="ReleaseArrays"/>.</summary>
+    public float[]? LowerAmplitude { get; private set; }
+
+    /// <summary>√(upper intensity bound) in FFT order, NaN where there is no prediction (see <see cref="LowerAmplitude"/>).</summary>
+    public float[]? UpperAmplitude { get; private set; }
+
+    /// <summary>Unknown pixels with a usable predicted range (0 ≤ lower ≤ upper).</summary>
+    public long Bounded { get; private set; }
 
     public Shape Shape { get; }
 
@@ -49,6 +63,9 @@ internal sealed class PreparedData
     {
         Amplitude = [];
         Classes = [];
+        RawAmplitude = null;
+        LowerAmplitude = null;
+        UpperAmplitude = null;
     }
 
     /// <summary>Fewest pixels along every axis of an array that can be phased.</summary>
@@ -57,8 +74,11 @@ internal sealed class PreparedData
     /// <summary>True when <paramref name="shape"/> has fewer than <see cref="MinimumSize"/> pixels along some axis.</summary>
     public static bool TooSmall(Shape shape) => shape.Ny < MinimumSize || shape.Nx < MinimumSize || (shape.Is3D && shape.Nz < MinimumSize);
 
-    /// <summary>Checks and prepares <paramref name="data"/>; throws <see cref="InvalidInputException"/> when it cannot be phased.</summary>
-    public static PreparedData Create(DiffractionData data, double freeFraction, long seed, PatternCentering centering = PatternCentering.Auto, IComputeBackend? backend = null)
+    /// <summary>
+    /// Checks and prepares <paramref name="data"/>; throws <see cref="InvalidInputException"/> when it cannot be phased.
+    /// <paramref name="useBounds"/> keeps the data's intensity bounds at unknown pixels (<see cref="LowerAmplitude"/>).
+    /// </summary>
+    public static PreparedData Create(DiffractionData data, double freeFraction, long seed, PatternCentering centering = PatternCentering.Auto, IComputeBackend? backend = null, bool useBounds = true)
     {
         var shape = data.Shape;
         var source = data.Provenance.Sources.Count > 0 ? data.Provenance.Sources[^1].Path : "input";
@@ -71,6 +91,15 @@ internal sealed class PreparedData
         var (centre, subPixel) = FindCentre(data, centering, source, backend);
         var amplitude = new float[shape.Length];
         var classes = new byte[shape.Length];
+        var rawIntensity = data.RawIntensity is { } r && r.LongLength == shape.Length ? r : null;
+        var rawAmplitude = rawIntensity is null ? null : new float[shape.Length];
+        var bounded = useBounds && data.LowerBound is { } lb && data.UpperBound is { } ub && lb.LongLength == shape.Length && ub.LongLength == shape.Length;
+        var lower = bounded ? new float[shape.Length] : null;
+        var upper = bounded ? new float[shape.Length] : null;
+        lower?.AsSpan().Fill(float.NaN);
+        upper?.AsSpan().Fill(float.NaN);
+        long boundedCount = 0;
+        var rawDiffers = false;
         long measured = 0;
         double total = 0;
         int nz = shape.Nz, ny = shape.Ny, nx = shape.Nx;
@@ -86,13 +115,30 @@ internal sealed class PreparedData
                     var i = source0 + x;
                     var target = row + ArrayTools.Mod(x - centre[2], nx);
                     var v = data.Intensity[i];
-                    if (!data.IsMeasured(i) || !float.IsFinite(v))
+                    if (!data.IsMeasured(i) || !float.IsFinite(v) || (rawIntensity is not null && !float.IsFinite(rawIntensity[i])))
                     {
                         classes[target] = PixelClass.Unknown;
+                        if (bounded)
+                        {
+                            float lo = data.LowerBound![i], hi = data.UpperBound![i];
+                            if (lo >= 0 && lo <= hi && float.IsFinite(hi))
+                            {
+                                lower![target] = MathF.Sqrt(lo);
+                                upper![target] = MathF.Sqrt(hi);
+                                boundedCount++;
+                            }
+                        }
+
                         continue;
                     }
 
                     amplitude[target] = MathF.Sqrt(Math.Max(v, 0f));
+                    if (rawAmplitude is not null)
+                    {
+                        rawAmplitude[target] = MathF.Sqrt(Math.Max(rawIntensity![i], 0f));
+                        rawDiffers |= rawIntensity[i] != v;
+                    }
+
                     total += Math.Max(v, 0f);
                     measured++;
                 }
@@ -110,7 +156,13 @@ internal sealed class PreparedData
         }
 
         var heldOut = freeFraction > 0 ? FreePixels.HoldOut(classes, shape, freeFraction, seed) : 0;
-        return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut, centre, subPixel);
+        return new PreparedData(shape, amplitude, classes, measured - heldOut, heldOut, centre, subPixel)
+        {
+            RawAmplitude = rawDiffers ? rawAmplitude : null, // raw counts equal to the intensity (e.g. after inpainting only) change nothing
+            LowerAmplitude = boundedCount > 0 ? lower : null,
+            UpperAmplitude = boundedCount > 0 ? upper : null,
+            Bounded = boundedCount,
+        };
     }
 
     /// <summary>

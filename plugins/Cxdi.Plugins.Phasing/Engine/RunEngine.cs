@@ -31,6 +31,29 @@ internal sealed record RunSettings
 
     /// <summary>β of the detwinning HIO cycles.</summary>
     public float DetwinBeta { get; init; } = 0.9f;
+
+    /// <summary>When the data carry raw counts: the last this many cycles of the program project on them (−1 = the cycles of the program's last block when it has several, 0 = none).</summary>
+    public int RawCycles { get; init; } = -1;
+
+    /// <summary>The number of final cycles that project on raw counts for <see cref="Program"/> and <see cref="RawCycles"/>.</summary>
+    public int ResolvedRawCycles => RawCycles >= 0 ? Math.Min(RawCycles, Program.Cycles) : LastBlockCycles(Program);
+
+    /// <summary>Cycles of the block applied last (the leftmost factor of a composition); 0 when the program is a single block.</summary>
+    internal static int LastBlockCycles(PhasingOperator program)
+    {
+        if (program is not SequenceOperator)
+        {
+            return 0;
+        }
+
+        var last = program;
+        while (last is SequenceOperator sequence)
+        {
+            last = sequence.Left;
+        }
+
+        return last.Cycles;
+    }
 }
 
 /// <summary>Runs one random start on a backend: uploads the data, initialises and scales the object, applies the operator program, and measures the result.</summary>
@@ -58,7 +81,15 @@ internal static class RunEngine
             SupportSettings = settings.Support,
             SupportUpdatesPlanned = settings.Program.SupportUpdates,
             MetricEvery = settings.MetricEvery,
-            AfterCycle = afterCycle,
+        };
+        data.Attach(state);
+        var rawCycles = state.RawAmplitude is null ? 0 : settings.ResolvedRawCycles;
+        var switchAt = int.MaxValue;
+        state.AfterCycle = s =>
+        {
+            // The final cycles impose the raw counts; the denoised pattern serves the support and the early cycles.
+            s.ProjectOnRaw = s.Cycle >= switchAt;
+            afterCycle?.Invoke(s);
         };
         backend.Upload(initialSupport, state.Support);
         state.CountSupport();
@@ -82,7 +113,14 @@ internal static class RunEngine
             state.CountSupport();
         }
 
+        if (rawCycles > 0)
+        {
+            switchAt = state.Cycle + settings.Program.Cycles - rawCycles;
+            state.ProjectOnRaw = state.Cycle >= switchAt;
+        }
+
         settings.Program.Apply(state);
+        state.ProjectOnRaw = rawCycles > 0;
 
         var final = state.EvaluateMetrics();
         if (!double.IsFinite(final.LlkSum) || !double.IsFinite(final.CalcSum))
@@ -92,7 +130,7 @@ internal static class RunEngine
 
         // Energy of P_M(ψ) outside the support: how far the final object is from satisfying both constraints.
         backend.Fft(state.Plan, state.Previous, FftDirection.Forward);
-        backend.ProjectModulus(state.Previous, state.ObservedAmplitude, state.PixelClasses, project: true, metrics: false);
+        state.ProjectModulus(state.Previous, project: true, metrics: false);
         backend.Fft(state.Plan, state.Previous, FftDirection.Inverse);
         var energy = backend.Energy(state.Previous, state.Support);
         state.ReleasePrevious();

@@ -129,7 +129,7 @@ public sealed class ModulusProjectionOperator : PhasingOperator
             throw new InvalidOperationException("the modulus projection works in Fourier space: apply FT first");
         }
 
-        var m = state.Backend.ProjectModulus(state.Object, state.ObservedAmplitude, state.PixelClasses, project: true, metrics: true);
+        var m = state.ProjectModulus(state.Object, project: true, metrics: true);
         state.Record(Name, m);
     }
 }

@@ -97,7 +97,7 @@ public sealed class GpsOperator : PhasingOperator
         b.Copy(work.Z, w);
         b.Axpby(-t, work.Y, 1f, w);
         b.Copy(w, p);
-        b.ProjectModulus(p, state.ObservedAmplitude, state.PixelClasses, project: true, metrics: false);
+        state.ProjectModulus(p, project: true, metrics: false);
         b.Axpby(t / (t + Sigma), p, Sigma / (t + Sigma), w);
 
         // F v = F y + s (2 z' − z); v = F⁻¹(F v); z ← z'.

@@ -72,6 +72,12 @@ public sealed class MaximumLikelihoodOperator : PhasingOperator
         work.MarkCurrent(state);
         if (metrics)
         {
+            if (!ReferenceEquals(state.MetricAmplitude, state.ProjectionAmplitude))
+            {
+                // The step's line search works on the amplitudes it fits; the record (after the step) is on the raw counts.
+                m = state.ProjectModulus(work.Psi, project: false, metrics: true);
+            }
+
             state.Record(Name, m);
         }
 
@@ -81,7 +87,7 @@ public sealed class MaximumLikelihoodOperator : PhasingOperator
     private FourierMetrics Step(PhasingState state, MlWork w)
     {
         var b = state.Backend;
-        var a = state.ObservedAmplitude;
+        var a = state.ProjectionAmplitude;
         var classes = state.PixelClasses;
         var n = (double)state.Shape.Length;
         var sigma = RegSigma * OperatorMath.LargestDimension(state.Shape) / 2f;

@@ -107,12 +107,12 @@ public abstract class PsfCycleOperator : PhasingOperator
         {
             b.Copy(work.M, work.R);
             b.UpdateObject(work.R, null, classes, new SqrtRealRule());
-            m = b.ProjectModulus(work.R, state.ObservedAmplitude, classes, project: false, metrics: true);
+            m = b.ProjectModulus(work.R, state.MetricAmplitude, classes, project: false, metrics: true);
         }
 
         // ψ ← ψ √(o/m) on measured pixels, unchanged elsewhere.
         b.UpdateObject(work.M, null, classes, new InverseSqrtRule(1e-20f, 0f));
-        b.Multiply(work.M, state.ObservedAmplitude);
+        b.Multiply(work.M, state.ProjectionAmplitude);
         b.UpdateObject(work.M, null, classes, new SetInsideRule(new Complex32(1, 0)));
         b.Multiply(psi, work.M);
         b.Fft(state.Plan, psi, FftDirection.Inverse);
@@ -158,7 +158,7 @@ public abstract class PsfCycleOperator : PhasingOperator
             // r = o/m on measured pixels, 1 elsewhere: (√o/√m)².
             Convolve(state, work, work.I, work.M);
             b.UpdateObject(work.M, null, classes, new InverseSqrtRule(1e-20f, 0f));
-            b.Multiply(work.M, state.ObservedAmplitude);
+            b.Multiply(work.M, state.ProjectionAmplitude);
             b.UpdateObject(work.M, null, classes, new SetInsideRule(new Complex32(1, 0)));
             b.Copy(work.M, work.R);
             b.Multiply(work.R, work.M);

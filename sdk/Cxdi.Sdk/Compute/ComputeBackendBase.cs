@@ -124,6 +124,19 @@ public abstract class ComputeBackendBase : IComputeBackend
     }
 
     /// <inheritdoc />
+    public virtual long ClampAmplitude(ComplexBuffer psi, RealBuffer lowerAmplitude, RealBuffer upperAmplitude, MaskBuffer pixelClass)
+    {
+        var values = Fetch(psi);
+        var changed = ManagedKernels.ClampAmplitude(values, Fetch(lowerAmplitude), Fetch(upperAmplitude), Fetch(pixelClass));
+        if (changed > 0)
+        {
+            Upload(values, psi);
+        }
+
+        return changed;
+    }
+
+    /// <inheritdoc />
     public virtual void UpdateObject<TRule>(ComplexBuffer current, ComplexBuffer? previous, MaskBuffer support, TRule rule)
         where TRule : struct, IObjectUpdateRule
     {

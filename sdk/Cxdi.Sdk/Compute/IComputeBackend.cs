@@ -128,6 +128,40 @@ public interface IComputeBackend : IComputeCore
     FourierMetrics ProjectModulus(ComplexBuffer psi, RealBuffer observedAmplitude, MaskBuffer pixelClass, bool project, bool metrics);
 
     /// <summary>
+    /// The bounded (soft) constraint at unknown pixels, applied after <see cref="ProjectModulus"/>: for each pixel of class
+    /// <see cref="PixelClass.Unknown"/> whose bounds satisfy 0 ≤ lower ≤ upper (NaN where there is no prediction: the pixel
+    /// is skipped), |ψ| is clamped into [lower, upper] keeping the phase (ψ ← lower where ψ = 0). Measured and held-out pixels
+    /// are never touched. The default implementation runs <see cref="ManagedKernels.ClampAmplitude"/> through host transfers.
+    /// </summary>
+    /// <param name="psi">Fourier-space wave, modified in place.</param>
+    /// <param name="lowerAmplitude">√(lower intensity bound) per pixel, NaN where none.</param>
+    /// <param name="upperAmplitude">√(upper intensity bound) per pixel, NaN where none.</param>
+    /// <param name="pixelClass">One <see cref="PixelClass"/> value per pixel.</param>
+    /// <returns>The number of pixels whose amplitude was changed.</returns>
+    long ClampAmplitude(ComplexBuffer psi, RealBuffer lowerAmplitude, RealBuffer upperAmplitude, MaskBuffer pixelClass)
+    {
+        ArgumentNullException.ThrowIfNull(psi);
+        ArgumentNullException.ThrowIfNull(lowerAmplitude);
+        ArgumentNullException.ThrowIfNull(upperAmplitude);
+        ArgumentNullException.ThrowIfNull(pixelClass);
+        var values = new Complex32[psi.Length];
+        var lower = new float[lowerAmplitude.Length];
+        var upper = new float[upperAmplitude.Length];
+        var classes = new byte[pixelClass.Length];
+        Download(psi, values);
+        Download(lowerAmplitude, lower);
+        Download(upperAmplitude, upper);
+        Download(pixelClass, classes);
+        var changed = ManagedKernels.ClampAmplitude(values, lower, upper, classes);
+        if (changed > 0)
+        {
+            Upload(values, psi);
+        }
+
+        return changed;
+    }
+
+    /// <summary>
     /// The fused real-space update of one cycle: for every pixel, v = rule.Apply(current, previous, support ≠ 0) is written to
     /// <paramref name="current"/> (which holds P_M ψ on entry) and to <paramref name="previous"/> (which holds ψ on entry;
     /// it may be null when <see cref="IObjectUpdateRule.ReadsPrevious"/> is false).

@@ -65,6 +65,39 @@ public static class ManagedKernels
             : default;
     }
 
+    /// <summary>The bounded constraint at unknown pixels (see <see cref="IComputeBackend.ClampAmplitude"/>) on host arrays; returns the number of pixels changed.</summary>
+    public static long ClampAmplitude(Span<Complex32> psi, ReadOnlySpan<float> lowerAmplitude, ReadOnlySpan<float> upperAmplitude, ReadOnlySpan<byte> pixelClass)
+    {
+        SameLength(psi.Length, lowerAmplitude.Length);
+        SameLength(psi.Length, upperAmplitude.Length);
+        SameLength(psi.Length, pixelClass.Length);
+        long changed = 0;
+        for (var i = 0; i < psi.Length; i++)
+        {
+            var lo = lowerAmplitude[i];
+            var hi = upperAmplitude[i];
+            if (pixelClass[i] != PixelClass.Unknown || !(lo >= 0 && lo <= hi))
+            {
+                continue;
+            }
+
+            var z = psi[i];
+            var m = MathF.Sqrt((z.Re * z.Re) + (z.Im * z.Im));
+            if (m < lo)
+            {
+                psi[i] = m > 0 ? (lo / m) * z : new Complex32(lo, 0);
+                changed++;
+            }
+            else if (m > hi)
+            {
+                psi[i] = (hi / m) * z;
+                changed++;
+            }
+        }
+
+        return changed;
+    }
+
     /// <summary>The real-space update (see <see cref="IComputeBackend.UpdateObject{TRule}"/>) on host arrays; <paramref name="previous"/> may be empty when the rule does not read it.</summary>
     public static void UpdateObject<TRule>(Span<Complex32> current, Span<Complex32> previous, ReadOnlySpan<byte> support, TRule rule)
         where TRule : struct, IObjectUpdateRule

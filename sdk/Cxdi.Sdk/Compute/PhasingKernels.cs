@@ -8,7 +8,7 @@ public static class PixelClass
     /// <summary>Measured: the modulus projection imposes its amplitude and it counts in the log-likelihood.</summary>
     public const byte Measured = 0;
 
-    /// <summary>Unknown (masked: beamstop, gap, invalid): left free, its calculated amplitude is kept; never counted.</summary>
+    /// <summary>Unknown (masked: beamstop, gap, invalid): left free, its calculated amplitude is kept (or clamped into a predicted range, <see cref="IComputeBackend.ClampAmplitude"/>); never counted.</summary>
     public const byte Unknown = 1;
 
     /// <summary>Measured but held out: left free like an unknown pixel and counted only in the free log-likelihood.</summary>

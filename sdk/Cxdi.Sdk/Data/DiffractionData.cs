@@ -44,6 +44,24 @@ public sealed class DiffractionData : DataItem
     /// <summary>For simulated data: the true object, so quality can be measured against it.</summary>
     public Complex32[]? GroundTruth { get; set; }
 
+    /// <summary>
+    /// The measured counts before a denoising step (row-major, <see cref="Shape.Length"/> values), or null when
+    /// <see cref="Intensity"/> is itself the measurement. Set by <see cref="Roles.DenoiserBase{TOptions}"/>; phasing computes
+    /// every log-likelihood on it and projects its final cycles on it, the denoised <see cref="Intensity"/> serving support
+    /// finding and the early cycles.
+    /// </summary>
+    public float[]? RawIntensity { get; set; }
+
+    /// <summary>
+    /// Lower end of a predicted intensity range (photons, row-major, <see cref="Shape.Length"/> values) at unknown pixels,
+    /// e.g. from an inpainting step; NaN where there is no prediction, null when none at all. The pixels stay unknown (never
+    /// counted in a log-likelihood); phasing may keep |ψ|² within [<see cref="LowerBound"/>, <see cref="UpperBound"/>] there.
+    /// </summary>
+    public float[]? LowerBound { get; set; }
+
+    /// <summary>Upper end of the predicted intensity range at unknown pixels (photons); NaN where there is no prediction, null when none at all (see <see cref="LowerBound"/>).</summary>
+    public float[]? UpperBound { get; set; }
+
     /// <inheritdoc />
     public override DataSpec Spec => new(DataSpace.Detector, Shape, IsComplex: false);
 
@@ -57,6 +75,9 @@ public sealed class DiffractionData : DataItem
         Provenance = Provenance,
         InitialSupport = (byte[]?)InitialSupport?.Clone(),
         GroundTruth = (Complex32[]?)GroundTruth?.Clone(),
+        RawIntensity = (float[]?)RawIntensity?.Clone(),
+        LowerBound = (float[]?)LowerBound?.Clone(),
+        UpperBound = (float[]?)UpperBound?.Clone(),
         Metadata = new Dictionary<string, object>(Metadata, StringComparer.Ordinal),
         Findings = new Dictionary<string, object>(Findings, StringComparer.Ordinal),
     };

@@ -112,8 +112,9 @@ public sealed class RepeatOperator : PhasingOperator
 }
 
 /// <summary>
-/// One projection cycle in place, the base of ER, HIO, RAAR and of most new algorithms: FT, modulus projection (measured
-/// pixels take the observed amplitude, unknown and held-out pixels stay free; metrics fused in the same pass every
+/// One projection cycle in place, the base of ER, HIO, RAAR and of most new algorithms: FT, modulus projection
+/// (<see cref="PhasingState.ProjectModulus"/>: measured pixels take the observed amplitude, unknown pixels stay free or
+/// within their bounds, held-out pixels stay free; metrics fused in the same pass every
 /// <see cref="PhasingState.MetricEvery"/> cycles), IFT, then <see cref="Update"/>, the algorithm's real-space step.
 /// </summary>
 public abstract class ProjectionCycleOperator : PhasingOperator
@@ -138,7 +139,7 @@ public abstract class ProjectionCycleOperator : PhasingOperator
         var backend = state.Backend;
         var metrics = (state.Cycle + 1) % Math.Max(1, state.MetricEvery) == 0;
         backend.Fft(state.Plan, state.Object, FftDirection.Forward);
-        var m = backend.ProjectModulus(state.Object, state.ObservedAmplitude, state.PixelClasses, project: true, metrics);
+        var m = state.ProjectModulus(state.Object, project: true, metrics);
         backend.Fft(state.Plan, state.Object, FftDirection.Inverse);
         Update(state);
         state.Cycle++;

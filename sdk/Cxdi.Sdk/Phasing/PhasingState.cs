@@ -33,7 +33,8 @@ public sealed record SupportUpdateSettings
 /// plus the cycle count, metric history and the run's random source. Operators (<see cref="PhasingOperator"/>) modify it in place.
 /// Memory: the previous object and the scratch array are never held together (<c>Sup</c> releases the first before it
 /// takes the second), and the observed amplitudes and pixel classes may be shared by all runs, so a run holds at most
-/// 2 complex + 1 byte array (2.125 × one complex64 array) of its own, plus 0.625 × shared.
+/// 2 complex + 1 byte array (2.125 × one complex64 array) of its own, plus 0.625 × shared (2.125 × shared with the
+/// optional raw amplitudes and unknown-pixel bounds, also shared).
 /// </summary>
 public sealed class PhasingState : IDisposable
 {
@@ -93,6 +94,32 @@ public sealed class PhasingState : IDisposable
 
     /// <summary>√(observed intensity) in FFT order, 0 where unknown.</summary>
     public RealBuffer ObservedAmplitude { get; }
+
+    /// <summary>
+    /// √(raw counts) in FFT order, 0 where unknown, when the observed amplitudes come from a denoised pattern (shared, read
+    /// only, not disposed with the state); null otherwise. When set, every metric (LLK, free LLK, χ²) is computed against it
+    /// (<see cref="MetricAmplitude"/>), and the projection imposes it once <see cref="ProjectOnRaw"/> is set.
+    /// </summary>
+    public RealBuffer? RawAmplitude { get; set; }
+
+    /// <summary>Impose <see cref="RawAmplitude"/> instead of <see cref="ObservedAmplitude"/> in the modulus projection (the final cycles); no effect without raw amplitudes.</summary>
+    public bool ProjectOnRaw { get; set; }
+
+    /// <summary>
+    /// √(lower intensity bound) in FFT order at unknown pixels with a predicted range (e.g. inpainted beamstop pixels), NaN
+    /// elsewhere; shared, read only, not disposed with the state. With <see cref="UpperAmplitude"/> it makes
+    /// <see cref="ProjectModulus"/> clamp |ψ| there (<see cref="IComputeBackend.ClampAmplitude"/>); the pixels stay unknown.
+    /// </summary>
+    public RealBuffer? LowerAmplitude { get; set; }
+
+    /// <summary>√(upper intensity bound) in FFT order, NaN where there is no prediction (see <see cref="LowerAmplitude"/>).</summary>
+    public RealBuffer? UpperAmplitude { get; set; }
+
+    /// <summary>The amplitudes the modulus projection imposes: <see cref="RawAmplitude"/> when <see cref="ProjectOnRaw"/> is set and raw amplitudes exist, else <see cref="ObservedAmplitude"/>.</summary>
+    public RealBuffer ProjectionAmplitude => ProjectOnRaw && RawAmplitude is not null ? RawAmplitude : ObservedAmplitude;
+
+    /// <summary>The amplitudes every metric is computed against: <see cref="RawAmplitude"/> when set, else <see cref="ObservedAmplitude"/>.</summary>
+    public RealBuffer MetricAmplitude => RawAmplitude ?? ObservedAmplitude;
 
     /// <summary>Real scratch array (support update); allocated when first used, freed by <see cref="ReleaseScratch"/>.</summary>
     public RealBuffer Scratch => scratch ??= Backend.AllocateReal(Shape);
@@ -189,9 +216,43 @@ public sealed class PhasingState : IDisposable
 
         Backend.Copy(Object, Previous);
         Backend.Fft(Plan, Previous, FftDirection.Forward);
-        var m = Backend.ProjectModulus(Previous, ObservedAmplitude, PixelClasses, project: false, metrics: true);
+        var m = ProjectModulus(Previous, project: false, metrics: true);
         Backend.Copy(Object, Previous);
         PreviousValid = true;
+        return m;
+    }
+
+    /// <summary>
+    /// The run's Fourier-space constraint on <paramref name="psi"/> (a Fourier-space wave of this state's shape, modified in
+    /// place when projecting): <see cref="IComputeBackend.ProjectModulus"/> with <see cref="ProjectionAmplitude"/>, the
+    /// metrics taken against <see cref="MetricAmplitude"/> from the values before projection (a separate metrics-only pass
+    /// when the two differ), then, when projecting and bounds are set, <see cref="IComputeBackend.ClampAmplitude"/> at the
+    /// unknown pixels. Operators call this rather than the backend so that raw counts and bounds apply everywhere.
+    /// </summary>
+    public FourierMetrics ProjectModulus(ComplexBuffer psi, bool project, bool metrics)
+    {
+        ArgumentNullException.ThrowIfNull(psi);
+        var imposed = ProjectionAmplitude;
+        var scored = MetricAmplitude;
+        FourierMetrics m;
+        if (metrics && !ReferenceEquals(imposed, scored))
+        {
+            m = Backend.ProjectModulus(psi, scored, PixelClasses, project: false, metrics: true);
+            if (project)
+            {
+                Backend.ProjectModulus(psi, imposed, PixelClasses, project: true, metrics: false);
+            }
+        }
+        else
+        {
+            m = Backend.ProjectModulus(psi, imposed, PixelClasses, project, metrics);
+        }
+
+        if (project && LowerAmplitude is not null && UpperAmplitude is not null)
+        {
+            Backend.ClampAmplitude(psi, LowerAmplitude, UpperAmplitude, PixelClasses);
+        }
+
         return m;
     }
 

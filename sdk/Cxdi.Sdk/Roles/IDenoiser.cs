@@ -15,7 +15,10 @@ public interface IDenoiser : IPlugin
 /// Base denoiser: override <see cref="Denoise(DiffractionData, TOptions, StepContext)"/>. The base checks the arguments,
 /// stops on cancellation before and after the call, and rejects (with <see cref="InvalidOperationException"/>, a plugin bug)
 /// an output of another shape, one that clears a flag of the input's mask (unknown pixels stay flagged), or one with a
-/// NaN or infinite intensity at a measured pixel.
+/// NaN or infinite intensity at a measured pixel. It also keeps the measurement: an output without
+/// <see cref="DiffractionData.RawIntensity"/> gets the input's raw counts (its <see cref="DiffractionData.RawIntensity"/>, else a
+/// copy of its intensity taken before the call), and one without bounds gets the input's
+/// <see cref="DiffractionData.LowerBound"/>/<see cref="DiffractionData.UpperBound"/>, so every denoiser hands the raw counts on.
 /// </summary>
 public abstract class DenoiserBase<TOptions> : IDenoiser
     where TOptions : PluginOptions, new()
@@ -36,14 +39,44 @@ public abstract class DenoiserBase<TOptions> : IDenoiser
 
         context.Cancellation.ThrowIfCancellationRequested();
         var mask = (uint[])input.Mask.Clone();
+        var raw = input.RawIntensity ?? (float[])input.Intensity.Clone();
+        var (lower, upper) = (input.LowerBound, input.UpperBound);
         var output = Denoise(input, typed, context);
         context.Cancellation.ThrowIfCancellationRequested();
         CheckOutput(input.Shape, mask, output);
+        output.RawIntensity ??= raw;
+        if (output.LowerBound is null && output.UpperBound is null)
+        {
+            (output.LowerBound, output.UpperBound) = (lower, upper);
+        }
+
+        CheckSideArrays(output);
         return output;
     }
 
     /// <summary>Typed <see cref="IDenoiser.Denoise"/>: returns data of the input's shape (the input modified in place or a new instance) whose mask keeps every flag of the input's.</summary>
     protected abstract DiffractionData Denoise(DiffractionData input, TOptions options, StepContext context);
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> when the raw counts or the bounds of <paramref name="output"/> do not hold one value per pixel, or only one bound is set.</summary>
+    private void CheckSideArrays(DiffractionData output)
+    {
+        var name = GetType().Name;
+        var n = output.Shape.Length;
+        if (output.RawIntensity is { } raw && raw.LongLength != n)
+        {
+            throw new InvalidOperationException($"denoiser {name} returned raw counts of {raw.LongLength} values for a {output.Shape} pattern");
+        }
+
+        if ((output.LowerBound is null) != (output.UpperBound is null))
+        {
+            throw new InvalidOperationException($"denoiser {name} returned only one intensity bound; set both LowerBound and UpperBound, or neither");
+        }
+
+        if (output.LowerBound is { } lower && (lower.LongLength != n || output.UpperBound!.LongLength != n))
+        {
+            throw new InvalidOperationException($"denoiser {name} returned intensity bounds of {lower.LongLength}/{output.UpperBound!.LongLength} values for a {output.Shape} pattern");
+        }
+    }
 
     /// <summary>Throws <see cref="InvalidOperationException"/> unless <paramref name="output"/> has <paramref name="shape"/>, keeps every flag of <paramref name="inputMask"/> and is finite at its measured pixels.</summary>
     private void CheckOutput(Shape shape, uint[] inputMask, DiffractionData? output)
