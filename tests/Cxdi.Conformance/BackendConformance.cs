@@ -296,6 +296,12 @@ public static class BackendChecks
                 Positivity = true,
                 FreeFraction = 0,
                 InitPhaseRange = 0, // a real positive start, for which the tolerances below were set
+
+                // The shrink-wrap for which they were set, too: 0.25 of the rms, σ 2 → 0.5 px.
+                SupportThreshold = 0.25,
+                SupportThresholdReference = SupportThresholdReference.Rms,
+                SupportSigmaStart = 2,
+                SupportSigmaEnd = 0.5,
             };
             var want = new PhasePlugin().Reconstruct(data.Clone(), options, new StepContext { Plugins = new OneBackend(reference) }).Runs[0];
             var got = new PhasePlugin().Reconstruct(data.Clone(), options, new StepContext { Plugins = new OneBackend(create) }).Runs[0];

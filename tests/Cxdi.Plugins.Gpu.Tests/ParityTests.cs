@@ -91,6 +91,10 @@ public sealed class ParityTests
             SupportSize = size / 3,
             Positivity = true,
             FreeFraction = 0,
+            SupportThreshold = 0.25,
+            SupportThresholdReference = SupportThresholdReference.Rms,
+            SupportSigmaStart = 2,
+            SupportSigmaEnd = 0.5,
         };
         var want = new PhasePlugin().Reconstruct(data.Clone(), options, new StepContext { Plugins = new OneBackend(reference) }).Runs[0];
         var got = new PhasePlugin().Reconstruct(data.Clone(), options, new StepContext { Plugins = new OneBackend(create) }).Runs[0];

@@ -48,16 +48,18 @@ public sealed class LogoTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The defaults, ab initio (no footprint): the autocorrelation start, the shrink-wrap schedule and two generations,
-    /// the second started from the first's best run by free LLK. Four runs per generation, about a minute on 2 cores.
+    /// The defaults, ab initio (no footprint), as examples/esrf-logo-id10-abinitio.yaml: the autocorrelation start, the
+    /// shrink-wrap schedule and two generations of 10 runs, the second started from the first's best run by free LLK.
+    /// About 2.5 minutes on 2 idle cores, so it runs with CXDI_LONG_TESTS=1 (.ci/run). With 4 runs a generation the
+    /// first has only 2 runs at each final σ, and a seed where both 1.5 px runs fail picks 0.5 px: 0 of 4 clean.
     /// </summary>
-    [LogoDataFact]
+    [LongLogoDataFact]
     public void LogoAbInitio_Defaults_MostRunsClean_MedianIouAbove080()
     {
         using var backend = new CpuComputeBackend(Cxdi.Plugins.Phasing.Fft.FftPreference.Auto, 2);
         var data = LogoData.Pattern();
         var known = LogoData.KnownSupport();
-        var set = new PhasePlugin().Reconstruct(data, new PhaseOptions { Runs = 4, Keep = 2, Seed = 1, ParallelRuns = 2 }, StepContext.None);
+        var set = new PhasePlugin().Reconstruct(data, new PhaseOptions { Runs = 10, Keep = 5, Seed = 1 }, StepContext.None);
         var scores = new List<double>();
         var clean = 0;
         foreach (var run in set.Runs)
@@ -68,8 +70,8 @@ public sealed class LogoTests(ITestOutputHelper output)
             scores.Add(iou);
         }
 
-        var median = scores.Order().Skip(1).Take(2).Average();
-        Assert.True(clean >= 3, $"{clean} of 4 runs clean");
+        var median = scores.Order().Skip(4).Take(2).Average();
+        Assert.True(clean >= 6, $"{clean} of 10 runs clean");
         Assert.True(median >= 0.80, $"median best IoU {median:F3} below 0.80");
 
         // The kept runs are the clean ones: ranked by free LLK, never by the footprint.

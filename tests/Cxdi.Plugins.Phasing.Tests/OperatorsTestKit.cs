@@ -100,6 +100,12 @@ internal static class OperatorsTestKit
             Seed = seed,
             Support = InitialSupportSource.Autocorrelation,
             SupportThresholdReference = SupportThresholdReference.Max,
+            SupportThreshold = 0.25,
+            // The PyNX-style shrink-wrap this test was set for, in one generation (not the ab-initio defaults).
+            Generations = 1,
+            AutocorrelationThreshold = 0.1,
+            SupportSigmaStart = 2,
+            SupportSigmaEnd = 0.5,
             ParallelRuns = 1,
             Threads = 1,
         };

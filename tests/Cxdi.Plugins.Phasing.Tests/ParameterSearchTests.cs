@@ -24,6 +24,10 @@ public sealed class ParameterSearchTests(ITestOutputHelper output)
         SupportThresholdReference = SupportThresholdReference.Max,
         SupportRetries = 0,
         SupportMinCoverage = 0,
+        Generations = 1,
+        AutocorrelationThreshold = 0.1,
+        SupportSigmaStart = 2,
+        SupportSigmaEnd = 0.5,
         Search = ["support_threshold=0.9,0.6,0.15,0.2"],
         SearchRuns = 3,
     };

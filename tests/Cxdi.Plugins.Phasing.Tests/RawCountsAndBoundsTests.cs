@@ -105,7 +105,7 @@ public sealed class RawCountsAndBoundsTests(ITestOutputHelper output)
         }
 
         data.RawIntensity = (float[])raw.Intensity.Clone();
-        var options = new PhaseOptions { Operators = "ER**20 * (Sup * ER**5 * HIO**20)**4 * HIO**40", Runs = 2, Keep = 1, Seed = 3, ParallelRuns = 1, Threads = 1 };
+        var options = new PhaseOptions { Operators = "ER**20 * (Sup * ER**5 * HIO**20)**4 * HIO**40", Runs = 2, Keep = 1, Seed = 3, ParallelRuns = 1, Threads = 1, Generations = 1 };
         var set = new PhasePlugin().Reconstruct(data, options, StepContext.None);
         var findings = (Dictionary<string, object>)set.Findings["cxdi.phase"];
         Assert.Equal("raw", findings["llk_counts"]);
@@ -161,7 +161,7 @@ public sealed class RawCountsAndBoundsTests(ITestOutputHelper output)
             var simulation = new SimulateOptions { Size = 128, Oversampling = 4, Photons = 1e6, Seed = seed, BeamstopRadius = 1 };
             var data = Simulator.Simulate(simulation, backend);
             AddPredictedBounds(data, simulation, backend, seed);
-            var options = new PhaseOptions { Operators = Recipe, Runs = 4, Keep = 2, Seed = 5, Support = InitialSupportSource.Autocorrelation, SupportThresholdReference = SupportThresholdReference.Max, ParallelRuns = 2 };
+            var options = new PhaseOptions { Operators = Recipe, Runs = 4, Keep = 2, Seed = 5, Support = InitialSupportSource.Autocorrelation, SupportThresholdReference = SupportThresholdReference.Max, SupportThreshold = 0.25, Generations = 1, AutocorrelationThreshold = 0.1, SupportSigmaStart = 2, SupportSigmaEnd = 0.5, ParallelRuns = 2 };
             var soft = new PhasePlugin().Reconstruct(data, options, StepContext.None);
             var free = new PhasePlugin().Reconstruct(data, options with { UnknownBounds = UnknownBounds.Free }, StepContext.None);
             var softError = Canonicalizer.ErrorToTruth(data.GroundTruth!, soft.Average!, data.Shape, backend);

@@ -279,8 +279,14 @@ public sealed class AssemblyTests(ITestOutputHelper output)
                 Seed = seed,
                 Positivity = true,
                 ParallelRuns = 2,
-                // Default shrink-wrap (threshold 0.25 of the rms, PyNX's convention); 0.1 of the maximum cuts the
-                // blob's soft tails and does worse.
+                // PyNX's shrink-wrap (threshold 0.25 of the rms, σ 2 → 0.5 px, one generation); 0.1 of the maximum
+                // cuts the blob's soft tails and does worse.
+                SupportThreshold = 0.25,
+                SupportThresholdReference = SupportThresholdReference.Rms,
+                SupportSigmaStart = 2,
+                SupportSigmaEnd = 0.5,
+                AutocorrelationThreshold = 0.1,
+                Generations = 1,
             }, context);
             Assert.NotNull(set.Average);
             var error = AlignedError(truth, set.Average!, backend);

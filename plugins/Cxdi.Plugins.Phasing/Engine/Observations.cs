@@ -80,12 +80,12 @@ internal sealed class Observations : IDisposable
         return new Observations(shape, amplitudeBuffer, classBuffer);
     }
 
-    /// <summary>Copies the arrays back to the host.</summary>
-    public (float[] Amplitude, byte[] Classes) Download(IComputeBackend backend)
+    /// <summary>Copies the arrays back to the host: the amplitudes phased against, or with <paramref name="raw"/> the raw counts' when a denoiser left them (the measured data, for the PRTF).</summary>
+    public (float[] Amplitude, byte[] Classes) Download(IComputeBackend backend, bool raw = false)
     {
         var amplitude = new float[Shape.Length];
         var classes = new byte[Shape.Length];
-        backend.Download(Amplitude, amplitude);
+        backend.Download(raw && RawAmplitude is { } measured ? measured : Amplitude, amplitude);
         backend.Download(Classes, classes);
         return (amplitude, classes);
     }

@@ -116,10 +116,10 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         var cancelled = false;
         var generations = options.MergeOnly ? 1 : options.Generations ?? (StartsFromAutocorrelation(data, options) ? 2 : 1);
         var generationFindings = new List<Dictionary<string, object>>();
+        var sigmaEnds = options.SigmaEndCandidates; // run i ends its shrink-wrap at sigmaEnds[i % count]
         for (var generation = 1; generation < generations && !cancelled; generation++)
         {
             // An earlier generation: every run, none written; its best run's support starts the next generation.
-            var sigmaEnds = options.SigmaEndCandidates;
             var (explored, exploredCoverages) = RunGeneration(Enumerable.Range(0, options.Runs).ToArray(), support, settings, options.Runs * generation, $"generation {generation} of {generations}: ", null);
             var best = BestRun(explored, exploredCoverages, options);
             var record = new Dictionary<string, object>
@@ -137,15 +137,16 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             }
 
             support = NextGenerationSupport(best.Support, data.Shape, options);
-            options = options with { SupportSigmaEnd = sigmaEnds[best.Index % sigmaEnds.Count] };
-            record["best_support_sigma_end"] = options.SupportSigmaEnd.Value;
+            var chosenSigma = sigmaEnds[best.Index % sigmaEnds.Count];
+            sigmaEnds = [chosenSigma];
+            record["best_support_sigma_end"] = chosenSigma;
             record["best_seed"] = best.Seed;
             record["best_free_llk"] = Math.Round(best.FreeLlk, 4);
             record["next_support_size"] = ArrayTools.Count(support);
             settings = settings with
             {
                 InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
-                Support = settings.Support with { SigmaEnd = (float)options.SupportSigmaEnd.Value },
+                Support = settings.Support with { SigmaEnd = (float)chosenSigma },
             };
             Report(context, $"generation {generation} of {generations}: best run seed {best.Seed}, free LLK {best.FreeLlk:G4}, support {best.SupportSize} → next start {record["next_support_size"]} px", null, options.Runs, null);
         }
@@ -173,7 +174,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
                         continue;
                     }
 
-                    var run = RunWithRetries(device, observations, start, runSettings, options, index, seedOffset, label, program.Cycles, context, coverage, covered);
+                    var run = RunWithRetries(device, observations, start, runSettings, options, index, seedOffset, (float)sigmaEnds[index % sigmaEnds.Count], label, program.Cycles, context, coverage, covered);
                     runs[index] = run;
                     if (run.State == RunState.Cancelled)
                     {
@@ -296,11 +297,15 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
     /// </summary>
     private static Dictionary<string, object> HalfPixelFsc(ReconstructionSet set, DiffractionData data, PhaseOptions options, RunSettings settings, byte[] support, Lazy<float[]> autocorrelation, Observations observations, IComputeBackend backend, StepContext context)
     {
-        if (support.Length == 0)
+        // Both halves start from the best kept run's support (blurred as a next generation's start) and end their
+        // shrink-wrap at one σ: what a full run and a merge of its saved runs both know, so they measure alike.
+        var best = set.Runs.Where(r => r.State == RunState.Kept && r.Support.Length == data.Shape.Length).OrderBy(r => r.FreeLlk != 0 ? r.FreeLlk : r.Llk).ThenBy(r => r.Index).FirstOrDefault();
+        support = best is not null ? NextGenerationSupport(best.Support, data.Shape, options) : support.Length > 0 ? support : InitialSupport(data, options, autocorrelation);
+        settings = settings with
         {
-            support = InitialSupport(data, options, autocorrelation);
-            settings = settings with { InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)) };
-        }
+            InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+            Support = settings.Support with { SigmaEnd = (float)(options.SupportSigmaEnd ?? AverageSupportSigma) },
+        };
 
         var (amplitude, classes) = observations.Download(backend);
         Report(context, $"fsc_pixel_halves: phasing two halves of the measured pixels, {options.FscPixelHalvesRuns} run(s) each", null, options.Runs, null);
@@ -316,7 +321,8 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
     /// by memory. Refuses up front (<see cref="InsufficientMemoryForRunException"/>) what cannot fit. A run holds the
     /// object and the previous object (2 complex arrays), its support, and briefly the host copy of its starting object;
     /// all runs share the observed amplitudes and pixel classes (plus <paramref name="extraSharedBytesPerPixel"/>: raw
-    /// amplitudes, ranges); every finished run keeps its object and support, and the average and its transform are made at the end.
+    /// amplitudes, ranges); every finished run keeps its object and support, and the average, its transform and the two
+    /// uncertainty maps (a float per pixel each) are made at the end.
     /// </summary>
     internal static int MaxLanes(Shape shape, PhaseOptions options, int totalThreads, long available, long extraSharedBytesPerPixel = 0)
     {
@@ -324,7 +330,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         parallel = Math.Max(1, Math.Min(parallel, options.Runs));
         var complexBytes = shape.Length * 8;
         var perRun = (3 * complexBytes) + shape.Length;
-        var shared = ((5 + extraSharedBytesPerPixel) * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
+        var shared = ((13 + extraSharedBytesPerPixel) * shape.Length) + (2 * complexBytes) + ((long)options.Runs * (complexBytes + shape.Length));
         if (shared + perRun > available)
         {
             throw new InsufficientMemoryForRunException(shared + perRun, available, $"phasing a {shape} array ({options.Runs} runs)");
@@ -343,10 +349,9 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         return parallel;
     }
 
-    private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, long seedOffset, string label, int cycles, StepContext context, SupportCoverage? coverage, System.Collections.Concurrent.ConcurrentDictionary<int, double> coverages)
+    private static Reconstruction RunWithRetries(IComputeBackend device, Observations observations, byte[] support, RunSettings settings, PhaseOptions options, int index, long seedOffset, float sigmaEnd, string label, int cycles, StepContext context, SupportCoverage? coverage, System.Collections.Concurrent.ConcurrentDictionary<int, double> coverages)
     {
         var seed = options.Seed + seedOffset + index;
-        var sigmaEnd = (float)options.SigmaEndCandidates[index % options.SigmaEndCandidates.Count];
         var threshold = (float)options.SupportThreshold;
         var notes = new List<string>();
         for (var attempt = 0; ; attempt++)
@@ -589,7 +594,8 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             uncertaintyMap = EnsembleSpread.Summary(amplitudeSpread, phaseSpread, average, set.AverageSupport);
         }
 
-        var (amplitude, classes) = observations.Download(backend);
+        // The PRTF compares the average with what was measured: the raw counts when a denoiser left them.
+        var (amplitude, classes) = observations.Download(backend, raw: true);
         var (curve, cutoff) = Canonicalizer.Prtf((Complex32[])average.Clone(), shape, amplitude, classes, backend);
         set.Prtf = curve;
         set.PrtfCutoff = cutoff;
@@ -718,10 +724,13 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         return Math.Round(lambda / trace, 5);
     }
 
+    /// <summary>σ (px) of the average's support when support_sigma_end is automatic: the same in a run and in a merge, which does not know the runs' σ.</summary>
+    private const double AverageSupportSigma = 1.0;
+
     private static byte[] AverageSupport(Complex32[] average, Shape shape, PhaseOptions options)
     {
         var amplitude = average.Select(z => z.Abs).ToArray();
-        ArrayTools.GaussianBlur(amplitude, shape, options.SupportSigmaEnd ?? options.SigmaEndCandidates.Min());
+        ArrayTools.GaussianBlur(amplitude, shape, options.SupportSigmaEnd ?? AverageSupportSigma);
         var max = amplitude.Max();
         return amplitude.Select(a => a >= (float)options.SupportThreshold * max && max > 0 ? (byte)1 : (byte)0).ToArray();
     }
