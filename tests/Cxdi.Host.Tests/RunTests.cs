@@ -391,7 +391,7 @@ public sealed class RunTests
             Assert.Contains(match.Groups[1].Value, new[] { "00", "01" });
         }
 
-        Assert.Contains(lines, l => l.EndsWith(": run 00: started (support threshold 0.2)", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.EndsWith(": generation 1 of 2: run 01: started (support threshold 0.2)", StringComparison.Ordinal));
+        // The console thins progress lines; a start is shown, of either generation (an autocorrelation start runs two).
+        Assert.Contains(lines, l => l.Contains(": generation ", StringComparison.Ordinal) && l.EndsWith(": started (support threshold 0.2)", StringComparison.Ordinal));
     }
 }
