@@ -5,23 +5,27 @@ using Cxdi.Sdk.Data;
 namespace Cxdi.Plugins.Ml.Inpainting;
 
 /// <summary>
-/// The inpainting feature contract (version 2), 12 floats per pixel to fill, all on the Anscombe scale A = 2√(I + 3/8) of
+/// The inpainting feature contract (version 2), 13 floats per pixel to fill, all on the Anscombe scale A = 2√(I + 3/8) of
 /// the measured pixels: the Friedel mate's A (centre (ny/2, nx/2)) and whether it is measured, the mean A of the measured
 /// ring at the same |q|, the distance (px) to the nearest measured pixel and that pixel's A, the mean A and measured
 /// fraction in the 7×7 window, the mean A in the 15×15 window, |q| over the largest |q|, the log-slope of the radial
 /// profile at the nearest measured ring outward (ln of its mean intensity over the mean 3 px further out) and the radial
 /// distance to that ring, and (version 2) the local Friedel asymmetry: the mean over the 15×15 window's measured pixels
 /// whose Friedel mate is measured too of (A − A_mate)²/2 − 1, the excess over Poisson noise (about 0 for real-valued
-/// objects, large for phased ones; the whole pattern's mean when the window has no such pair). The reference intensity
+/// objects, large for phased ones; the whole pattern's mean when the window has no such pair), and the same excess over
+/// the 8 innermost radii that hold measured pairs (one value per pattern: how strongly the object is phased). The reference intensity
 /// is the Friedel mate's when measured, else the ring's; the target is ln(λ + 1) − ln(reference + 1).
 /// </summary>
 internal static class InpaintFeatures
 {
     /// <summary>Features per pixel.</summary>
-    public const int Width = 12;
+    public const int Width = 13;
 
     /// <summary>Index of the local Friedel asymmetry in a feature row.</summary>
     public const int Asymmetry = 11;
+
+    /// <summary>Index of the central (pattern-level) Friedel asymmetry in a feature row.</summary>
+    public const int CentralAsymmetry = 12;
 
     /// <summary>The feature contract id recorded in model provenance.</summary>
     public const string Contract = "friedel+ring+nearest+windows+profile-slope+friedel-asymmetry/v2";
@@ -113,6 +117,7 @@ internal static class InpaintFeatures
         }
 
         var globalExcess = excessCount > 0 ? (float)(excessSum / excessCount) : 0;
+        var centralExcess = CentralExcess(excess, ny, nx, cy, cx, 8, globalExcess);
         var (distance, nearest) = NearestMeasured(known, ny, nx);
         var table = new FeatureTable(Width, targets.Length);
         var d = new float[targets.Length];
@@ -144,6 +149,7 @@ internal static class InpaintFeatures
             row[9] = MathF.Log(Intensity(RingAt(edge)) + 1) - MathF.Log(Intensity(RingAt(edge + 3)) + 1);
             row[10] = edge - r;
             row[Asymmetry] = WindowExcess(excess, ny, nx, y, x, 7, globalExcess);
+            row[CentralAsymmetry] = centralExcess;
             d[table.Count - 1] = distance[i];
         }
 
@@ -174,6 +180,41 @@ internal static class InpaintFeatures
         }
 
         return k == 0 ? (0, 0) : ((float)(s / k), k / (float)total);
+    }
+
+    /// <summary>The mean excess over the <paramref name="radii"/> innermost integer radii that hold pixels with an excess.</summary>
+    private static float CentralExcess(float[] excess, int ny, int nx, int cy, int cx, int radii, float fallback)
+    {
+        var bins = (int)Math.Ceiling(Math.Sqrt((cy * cy) + (cx * cx))) + 2;
+        var sum = new double[bins];
+        var n = new int[bins];
+        for (var y = 0; y < ny; y++)
+        {
+            for (var x = 0; x < nx; x++)
+            {
+                var e = excess[(y * nx) + x];
+                if (!float.IsNaN(e))
+                {
+                    var b = (int)Math.Round(Math.Sqrt(((y - cy) * (y - cy)) + ((x - cx) * (x - cx))));
+                    sum[b] += e;
+                    n[b]++;
+                }
+            }
+        }
+
+        double s = 0;
+        int k = 0, used = 0;
+        for (var b = 0; b < bins && used < radii; b++)
+        {
+            if (n[b] > 0)
+            {
+                s += sum[b];
+                k += n[b];
+                used++;
+            }
+        }
+
+        return k == 0 ? fallback : (float)(s / k);
     }
 
     private static float WindowExcess(float[] excess, int ny, int nx, int y, int x, int half, float fallback)

@@ -30,7 +30,7 @@ internal static class InpaintTraining
     public const double CoverageTarget = 0.95;
 
     /// <summary>Validation patterns of the calibration (even: real objects, odd: complex).</summary>
-    public const int ValidationPatterns = 6;
+    public const int ValidationPatterns = 16;
 
     /// <summary>Local Friedel asymmetry excess (Anscombe units², see <see cref="InpaintFeatures"/>) above which a pixel falls in the asymmetric σ bins.</summary>
     public const float AsymmetryThreshold = 2;
@@ -40,6 +40,16 @@ internal static class InpaintTraining
 
     /// <summary>The phase amplitude (rad) of training pattern <paramref name="k"/>: 0 (real) for even k, 0.5–1.5 for odd k, drawn from its seed.</summary>
     public static double PhaseAmplitude(int k, int seed) => k % 2 == 0 ? 0 : 0.5 + new Random(seed + 29).NextDouble();
+
+    /// <summary>Smallest and largest scale of the training objects' diameter about the matched object size (log-uniform).</summary>
+    public const double SizeSpread = 1.3;
+
+    /// <summary>The simulation of pattern <paramref name="seed"/>: the matched one with the object diameter scaled by a log-uniform factor in [1/<see cref="SizeSpread"/>, <see cref="SizeSpread"/>] drawn from the seed, since the central speckle under a beamstop scales with the object's area and the matched size is only an estimate.</summary>
+    public static SimulationSpec Varied(SimulationSpec spec, int seed) =>
+        spec with { ObjectSize = spec.ObjectSize * Math.Exp(Math.Log(SizeSpread) * ((2 * new Random(seed + 31).NextDouble()) - 1)) };
+
+    /// <summary>The object family of pattern <paramref name="k"/>: ellipses for k = 0, 1 (mod 4), textured blobs like cxdi.simulate's for k = 2, 3.</summary>
+    public static ObjectStyle Style(int k) => (k / 2) % 2 == 0 ? ObjectStyle.Ellipses : ObjectStyle.TexturedBlobs;
 
     /// <summary>The seeds of the calibration patterns: the plan's validation seed, then seeds beyond every training seed.</summary>
     public static int[] ValidationSeeds(TrainingPlan plan) =>
@@ -57,6 +67,7 @@ internal static class InpaintTraining
             throw new Cxdi.Sdk.Errors.InvalidInputException("input", "the data have no beamstop, gap, missing or dead pixels to inpaint", "add a mask step before cxdi.inpaint, or drop the step");
         }
 
+        progress?.Report((0, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"matched object size {spec.ObjectSize:F1} px (training objects {spec.ObjectSize / SizeSpread:F1}–{spec.ObjectSize * SizeSpread:F1} px), {spec.Photons:G3} photons, {targets.Length} pixels to fill")));
         var perPattern = Math.Max(1, plan.Samples / plan.Patterns);
         var table = new FeatureTable(InpaintFeatures.Width, Math.Min(perPattern, targets.Length * 3) * plan.Patterns);
         var complexSeeds = new List<object>();
@@ -69,7 +80,7 @@ internal static class InpaintTraining
                 complexSeeds.Add(plan.PatternSeed(k));
             }
 
-            var pattern = PatternSimulator.Simulate(spec, plan.PatternSeed(k), phaseAmplitude);
+            var pattern = PatternSimulator.Simulate(Varied(spec, plan.PatternSeed(k)), plan.PatternSeed(k), phaseAmplitude, Style(k));
             var random = new Random(plan.PatternSeed(k) + 13);
             foreach (var flip in new[] { 0, 1, 2 })
             {
@@ -85,7 +96,7 @@ internal static class InpaintTraining
                 }
             }
 
-            var kind = phaseAmplitude > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"complex, phase ±{phaseAmplitude:F2} rad") : "real";
+            var kind = (Style(k) == ObjectStyle.Ellipses ? "ellipses, " : "textured blobs, ") + (phaseAmplitude > 0 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"complex, phase ±{phaseAmplitude:F2} rad") : "real");
             progress?.Report((0.6 * (k + 1) / plan.Patterns, $"simulated training pattern {k + 1}/{plan.Patterns} (seed {plan.PatternSeed(k)}, {kind})"));
         }
 
@@ -102,7 +113,7 @@ internal static class InpaintTraining
         for (var v = 0; v < seeds.Length; v++)
         {
             cancel.ThrowIfCancellationRequested();
-            var validation = PatternSimulator.Simulate(spec, seeds[v], PhaseAmplitude(v, seeds[v]));
+            var validation = PatternSimulator.Simulate(Varied(spec, seeds[v]), seeds[v], PhaseAmplitude(v, seeds[v]), Style(v));
             var (vf, vd) = InpaintFeatures.Compute(validation.Counts, mask, spec.Ny, spec.Nx, targets);
             var scores = ToAnscombe(vf, Trees.Score(ml, model, vf, probability: false));
             for (var j = 0; j < targets.Length; j++)
@@ -112,7 +123,7 @@ internal static class InpaintTraining
                 truths.Add(validation.Expected[targets[j]]);
             }
 
-            progress?.Report((0.7 + (0.25 * (v + 1) / seeds.Length), $"validated on unseen pattern {v + 1}/{seeds.Length} (seed {seeds[v]}, {(v % 2 == 0 ? "real" : "complex")})"));
+            progress?.Report((0.7 + (0.25 * (v + 1) / seeds.Length), $"validated on unseen pattern {v + 1}/{seeds.Length} (seed {seeds[v]}, {(Style(v) == ObjectStyle.Ellipses ? "ellipses" : "textured blobs")}, {(v % 2 == 0 ? "real" : "complex")})"));
         }
 
         var sq = new double[BinCount];
@@ -130,7 +141,7 @@ internal static class InpaintTraining
         var rmse = Enumerable.Range(0, BinCount).Select(b => (float)(count[b] >= 5 ? Math.Round(Math.Sqrt(sq[b] / count[b]), 5) : Math.Round(overall, 5))).ToArray();
         var (factor, before, after) = Calibrate(rmse, bins, predicted, truths);
         var provenance = plan.Describe(InpaintFeatures.Contract, seconds);
-        provenance["objects"] = "mixed: even training patterns real-valued, odd ones complex-valued (smooth random phase, white noise blurred by a third of the object radius, ±0.5–1.5 rad drawn per pattern)";
+        provenance["objects"] = "mixed: patterns k = 0, 1 (mod 4) ellipses, k = 2, 3 (mod 4) textured blobs like cxdi.simulate's; even k real-valued, odd k complex-valued (smooth random phase, white noise blurred by a third of the object radius, ±0.5–1.5 rad drawn per pattern); object diameter × 1/1.3–1.3 (log-uniform) about the matched size, validation patterns alike";
         provenance["complex_training_seeds"] = complexSeeds;
         provenance["validation_seeds"] = seeds.Cast<object>().ToList();
         provenance["validation_complex_seeds"] = seeds.Where((_, v) => v % 2 == 1).Cast<object>().ToList();

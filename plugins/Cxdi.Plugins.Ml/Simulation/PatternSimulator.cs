@@ -22,6 +22,16 @@ internal sealed record SimulationSpec(int Ny, int Nx, double ObjectSize, double 
     };
 }
 
+/// <summary>The family of random objects a pattern is simulated from.</summary>
+internal enum ObjectStyle
+{
+    /// <summary>1–4 overlapping tilted ellipses with a gentle cosine texture (amplitude 0.5–1), centred by their centre of mass.</summary>
+    Ellipses,
+
+    /// <summary>3–7 axis-aligned ellipses inside a disc, amplitude 0.4–1 from a blurred-noise texture (a fifth of the radius), as <c>cxdi.simulate</c> makes them.</summary>
+    TexturedBlobs,
+}
+
 /// <summary>One simulated pattern: the noiseless expected counts, a Poisson draw of them, and the true object support.</summary>
 internal sealed record SimulatedPattern(int Ny, int Nx, float[] Expected, float[] Counts, byte[] Support, uint[] Mask);
 
@@ -41,7 +51,10 @@ internal static class PatternSimulator
     /// (white noise blurred by a third of the object radius, rescaled over the grid, as <c>cxdi.simulate</c>'s complex
     /// objects with ±1 rad). 0 gives exactly the real-valued pattern of <see cref="Simulate(SimulationSpec, int)"/>.
     /// </summary>
-    public static SimulatedPattern Simulate(SimulationSpec spec, int seed, double phaseAmplitude)
+    public static SimulatedPattern Simulate(SimulationSpec spec, int seed, double phaseAmplitude) => Simulate(spec, seed, phaseAmplitude, ObjectStyle.Ellipses);
+
+    /// <summary>Simulates one pattern as <see cref="Simulate(SimulationSpec, int, double)"/> with objects of the family <paramref name="style"/>.</summary>
+    public static SimulatedPattern Simulate(SimulationSpec spec, int seed, double phaseAmplitude, ObjectStyle style)
     {
         var random = new Random(seed);
         var n = 1;
@@ -53,7 +66,7 @@ internal static class PatternSimulator
         // Object on the n-grid; the pattern's speckle size N/d is kept: d_n = d · n / N.
         var scale = n / (double)Math.Max(spec.Ny, spec.Nx);
         var diameter = Math.Clamp(spec.ObjectSize * scale, 3, n / 2.0);
-        var obj = RandomObject(n, diameter, random);
+        var obj = style == ObjectStyle.TexturedBlobs ? TexturedBlobs(n, diameter, random) : RandomObject(n, diameter, random);
 
         var re = new double[n * n];
         var im = new double[n * n];
@@ -116,6 +129,45 @@ internal static class PatternSimulator
         }
 
         return new SimulatedPattern(spec.Ny, spec.Nx, expected, counts, support, mask);
+    }
+
+    /// <summary>An object of <see cref="ObjectStyle.TexturedBlobs"/> of diameter <paramref name="diameter"/> px centred at (n/2, n/2).</summary>
+    internal static double[] TexturedBlobs(int n, double diameter, Random random)
+    {
+        // The blobs fill about 80 % of the disc's diameter: the disc is widened so that the object spans about the diameter.
+        var radius = 1.25 * diameter / 2;
+        var blobs = Enumerable.Range(0, 3 + random.Next(5)).Select(_ => (
+            Cy: (random.NextDouble() - 0.5) * radius,
+            Cx: (random.NextDouble() - 0.5) * radius,
+            Ay: radius * (0.3 + (0.3 * random.NextDouble())),
+            Ax: radius * (0.3 + (0.3 * random.NextDouble())))).ToArray();
+        var texture = SmoothField(n, radius / 5, random);
+        var obj = new double[n * n];
+        var half = n / 2;
+        for (var y = 0; y < n; y++)
+        {
+            for (var x = 0; x < n; x++)
+            {
+                double py = y - half, px = x - half;
+                if ((py * py) + (px * px) > radius * radius)
+                {
+                    continue;
+                }
+
+                foreach (var (cy, cx, ay, ax) in blobs)
+                {
+                    var v = (py - cy) / ay;
+                    var w = (px - cx) / ax;
+                    if ((v * v) + (w * w) <= 1)
+                    {
+                        obj[(y * n) + x] = 0.4 + (0.6 * texture[(y * n) + x]);
+                        break;
+                    }
+                }
+            }
+        }
+
+        return obj;
     }
 
     /// <summary>A smooth random field in [0, 1] on an n × n grid: white noise blurred by a Gaussian of <paramref name="sigma"/> px (separable, zero outside), rescaled to its range.</summary>
