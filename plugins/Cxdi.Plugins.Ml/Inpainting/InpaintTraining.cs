@@ -9,9 +9,9 @@ namespace Cxdi.Plugins.Ml.Inpainting;
 /// <summary>An inpainting result: predicted intensities with a range and a confidence per filled pixel.</summary>
 /// <param name="Pixels">Indices of the filled pixels.</param>
 /// <param name="Predicted">Predicted expected counts.</param>
-/// <param name="Lower">Lower end of the ±2σ range (counts).</param>
+/// <param name="Lower">Lower end of the ±2σ range (counts; σ on the scale ln(λ + 1)).</param>
 /// <param name="Upper">Upper end of the ±2σ range (counts).</param>
-/// <param name="Confidence">1 / (1 + relative ±2σ intensity half-range), in (0, 1].</param>
+/// <param name="Confidence">1 / (1 + sinh 2σ) with σ the calibrated residual scale in ln(λ + 1) (the relative ±2σ half-range), in (0, 1].</param>
 internal sealed record Inpainted(int[] Pixels, float[] Predicted, float[] Lower, float[] Upper, float[] Confidence);
 
 /// <summary>
@@ -119,7 +119,7 @@ internal static class InpaintTraining
             for (var j = 0; j < targets.Length; j++)
             {
                 bins.Add(Bin(vd[j], vf.Features.AsSpan(j * InpaintFeatures.Width, InpaintFeatures.Width)));
-                predicted.Add(MathF.Max(0, scores[j]));
+                predicted.Add(PatchFeatures.Inverse(MathF.Max(0, scores[j])));
                 truths.Add(validation.Expected[targets[j]]);
             }
 
@@ -131,7 +131,7 @@ internal static class InpaintTraining
         double total = 0;
         for (var j = 0; j < bins.Count; j++)
         {
-            var e = predicted[j] - (2 * Math.Sqrt(truths[j] + 0.375));
+            var e = Math.Log(predicted[j] + 1.0) - Math.Log(truths[j] + 1.0);
             sq[bins[j]] += e * e;
             count[bins[j]]++;
             total += e * e;
@@ -146,14 +146,14 @@ internal static class InpaintTraining
         provenance["validation_seeds"] = seeds.Cast<object>().ToList();
         provenance["validation_complex_seeds"] = seeds.Where((_, v) => v % 2 == 1).Cast<object>().ToList();
         provenance["validation_pixels"] = bins.Count;
-        provenance["validation_rmse_anscombe"] = Math.Round(overall, 5);
+        provenance["validation_rmse_log"] = Math.Round(overall, 5);
         provenance["residual_rmse_by_bin"] = rmse.Select(v => (object)(double)v).ToList();
         provenance["residual_bins"] = "distance to the nearest measured pixel ≤ 1.5, 3, 6, 12, more px; first without, then with a measured Friedel mate; first with a local Friedel asymmetry excess ≤ 2, then above";
         provenance["coverage_target"] = CoverageTarget;
         provenance["sigma_factor"] = Math.Round(factor, 5);
         provenance["coverage_before_calibration"] = Math.Round(before, 5);
         provenance["coverage_after_calibration"] = Math.Round(after, 5);
-        progress?.Report((1, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:F1} s; validation RMSE {overall:F3} (Anscombe units) over {bins.Count} pixels of {seeds.Length} unseen patterns; ±2σ coverage of the true intensity {100 * before:F1} % → σ × {factor:F3} → {100 * after:F1} %")));
+        progress?.Report((1, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"trained in {clock.Elapsed.TotalSeconds:F1} s; validation RMSE {overall:F3} in ln(λ + 1) over {bins.Count} pixels of {seeds.Length} unseen patterns; ±2σ coverage of the true intensity {100 * before:F1} % → σ × {factor:F3} → {100 * after:F1} %")));
         return new ModelFile(Kind, model, data.Schema, provenance);
     }
 
@@ -175,19 +175,23 @@ internal static class InpaintTraining
         var result = new Inpainted(targets, new float[targets.Length], new float[targets.Length], new float[targets.Length], new float[targets.Length]);
         for (var j = 0; j < targets.Length; j++)
         {
-            var a = MathF.Max(0, scores[j]);
+            var lambda = PatchFeatures.Inverse(MathF.Max(0, scores[j]));
             var b = Bin(distance[j], features.Features.AsSpan(j * InpaintFeatures.Width, InpaintFeatures.Width));
             var sigma = factor * (b < table.Length ? table[b] : 0.5f);
-            result.Predicted[j] = PatchFeatures.Inverse(a);
-            (result.Lower[j], result.Upper[j]) = Range(a, sigma);
-            result.Confidence[j] = 1f / (1f + (2f * sigma / MathF.Max(a, 1f)));
+            result.Predicted[j] = lambda;
+            (result.Lower[j], result.Upper[j]) = Range(lambda, sigma);
+            result.Confidence[j] = 1f / (1f + MathF.Sinh(2 * sigma));
         }
 
         return result;
     }
 
-    /// <summary>The ±2σ range in counts of a prediction <paramref name="a"/> on the Anscombe scale.</summary>
-    public static (float Lower, float Upper) Range(float a, float sigma) => (PatchFeatures.Inverse(a - (2 * sigma)), PatchFeatures.Inverse(a + (2 * sigma)));
+    /// <summary>The ±2σ range in counts of a predicted intensity <paramref name="lambda"/>, σ on the scale ln(λ + 1).</summary>
+    public static (float Lower, float Upper) Range(float lambda, float sigma)
+    {
+        var l = MathF.Log(lambda + 1);
+        return (MathF.Max(0, MathF.Exp(l - (2 * sigma)) - 1), MathF.Exp(MathF.Min(l + (2 * sigma), 80)) - 1);
+    }
 
     /// <summary>The fraction of pixels whose true intensity lies in the ±2σ range with σ = factor × the bin's RMSE.</summary>
     public static double Coverage(float[] rmse, float factor, IReadOnlyList<int> bins, IReadOnlyList<float> predicted, IReadOnlyList<float> truths)
@@ -218,7 +222,7 @@ internal static class InpaintTraining
         for (var j = 0; j < bins.Count; j++)
         {
             var sigma = Math.Max(rmse[bins[j]], 1e-6);
-            needed[j] = Math.Abs(predicted[j] - (2 * Math.Sqrt(truths[j] + 0.375))) / (2 * sigma);
+            needed[j] = Math.Abs(Math.Log(predicted[j] + 1.0) - Math.Log(truths[j] + 1.0)) / (2 * sigma);
         }
 
         Array.Sort(needed);
