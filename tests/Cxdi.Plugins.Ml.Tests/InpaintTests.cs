@@ -45,8 +45,8 @@ public sealed class InpaintTests(ITestOutputHelper output)
 
     /// <summary>
     /// The calibrated ±2σ ranges hold the true (noise-free) intensity of at least 90 % of the filled pixels on unseen real
-    /// and complex-valued objects (128², 1e6 photons, a beamstop of two speckles and a 3 px gap), and the calibration is in
-    /// the provenance.
+    /// and complex-valued objects of both families (128², 1e6 photons, a beamstop of two speckles and a 3 px gap, 6
+    /// training patterns), and the calibration is in the provenance.
     /// </summary>
     [Fact]
     public void Inpaint_CalibratedRanges_CoverTheTruthOnUnseenRealAndComplexObjects()
@@ -66,9 +66,14 @@ public sealed class InpaintTests(ITestOutputHelper output)
         Assert.Equal(3, ((List<object>)model.Provenance["complex_training_seeds"]).Count);
 
         int inside = 0, total = 0;
-        foreach (var (seed, phase) in new[] { (999_011, 0.0), (999_012, 1.0), (999_013, 0.0), (999_014, 1.0), (999_015, 1.3), (999_016, 0.7) })
+        var unseen = new[]
         {
-            var p = PatternSimulator.Simulate(spec, seed, phase);
+            (999_011, 0.0, ObjectStyle.Ellipses), (999_012, 1.0, ObjectStyle.Ellipses), (999_013, 0.0, ObjectStyle.TexturedBlobs),
+            (999_014, 1.0, ObjectStyle.TexturedBlobs), (999_015, 1.3, ObjectStyle.Ellipses), (999_016, 0.7, ObjectStyle.TexturedBlobs),
+        };
+        foreach (var (seed, phase, style) in unseen)
+        {
+            var p = PatternSimulator.Simulate(spec, seed, phase, style);
             var result = InpaintTraining.Apply(ml, model, p.Counts, mask, n, n, InpaintFeatures.DefaultFill);
             var hits = 0;
             for (var j = 0; j < result.Pixels.Length; j++)
@@ -77,7 +82,7 @@ public sealed class InpaintTests(ITestOutputHelper output)
                 hits += result.Lower[j] <= truth && truth <= result.Upper[j] ? 1 : 0;
             }
 
-            output.WriteLine($"seed {seed} (phase ±{phase:F1} rad): coverage {hits / (double)result.Pixels.Length:F4} of {result.Pixels.Length} pixels");
+            output.WriteLine($"seed {seed} ({style}, phase ±{phase:F1} rad): coverage {hits / (double)result.Pixels.Length:F4} of {result.Pixels.Length} pixels");
             inside += hits;
             total += result.Pixels.Length;
         }
