@@ -16,10 +16,11 @@ internal sealed record Inpainted(int[] Pixels, float[] Predicted, float[] Lower,
 
 /// <summary>
 /// Trains and applies the inpainting regressor. Training mixes real-valued objects (even patterns) with complex-valued ones
-/// (odd patterns: a smooth random phase of ±0.5–1.5 rad). Residuals on held-out validation patterns (half real, half
-/// complex), binned by distance to the nearest measured pixel, by whether the Friedel mate is measured and by the local
-/// Friedel asymmetry, give σ per bin; σ is then scaled by one factor so that the ±2σ ranges hold the true (noise-free)
-/// intensity of at least <see cref="CoverageTarget"/> of the validation pixels (the calibration).
+/// (odd patterns: a smooth random phase of ±0.5–1.5 rad), of two families (<see cref="Style"/>) and sizes about the
+/// matched one (<see cref="Varied"/>). Residuals in ln(λ + 1) on held-out validation patterns (half real, half complex),
+/// binned by distance to the nearest measured pixel, by whether the Friedel mate is measured and by the central Friedel
+/// asymmetry of the pattern, give σ per bin; σ is then scaled by one factor so that the ±2σ ranges hold the true
+/// (noise-free) intensity of at least <see cref="CoverageTarget"/> of the validation pixels (the calibration).
 /// </summary>
 internal static class InpaintTraining
 {
@@ -32,7 +33,7 @@ internal static class InpaintTraining
     /// <summary>Validation patterns of the calibration (even: real objects, odd: complex).</summary>
     public const int ValidationPatterns = 16;
 
-    /// <summary>Local Friedel asymmetry excess (Anscombe units², see <see cref="InpaintFeatures"/>) above which a pixel falls in the asymmetric σ bins.</summary>
+    /// <summary>Central Friedel asymmetry excess (Anscombe units², see <see cref="InpaintFeatures"/>) above which a pattern's pixels fall in the asymmetric σ bins.</summary>
     public const float AsymmetryThreshold = 2;
 
     /// <summary>Upper edges (px) of the distance bins of the residual table.</summary>
@@ -148,7 +149,7 @@ internal static class InpaintTraining
         provenance["validation_pixels"] = bins.Count;
         provenance["validation_rmse_log"] = Math.Round(overall, 5);
         provenance["residual_rmse_by_bin"] = rmse.Select(v => (object)(double)v).ToList();
-        provenance["residual_bins"] = "distance to the nearest measured pixel ≤ 1.5, 3, 6, 12, more px; first without, then with a measured Friedel mate; first with a local Friedel asymmetry excess ≤ 2, then above";
+        provenance["residual_bins"] = "σ of ln(λ + 1) by distance to the nearest measured pixel ≤ 1.5, 3, 6, 12, more px, in 4 groups of 5: no measured Friedel mate and central Friedel asymmetry excess ≤ 2, mate measured and ≤ 2, no mate and > 2, mate and > 2";
         provenance["coverage_target"] = CoverageTarget;
         provenance["sigma_factor"] = Math.Round(factor, 5);
         provenance["coverage_before_calibration"] = Math.Round(before, 5);
@@ -211,7 +212,7 @@ internal static class InpaintTraining
 
     /// <summary>
     /// The σ factor whose ±2σ ranges hold the true intensity of at least <see cref="CoverageTarget"/> of the pixels: the
-    /// <see cref="CoverageTarget"/> quantile of |A_pred − A_true| / (2σ), raised by 0.1 % steps until the coverage, counted
+    /// <see cref="CoverageTarget"/> quantile of |ln(λ̂ + 1) − ln(λ + 1)| / (2σ), raised by 0.1 % steps until the coverage, counted
     /// exactly as <see cref="Apply"/> forms the ranges, reaches the target. The factor may be below 1 when the RMSE ranges
     /// over-cover. Returns the factor and the coverage before (factor 1) and after.
     /// </summary>
