@@ -5,21 +5,30 @@ using Cxdi.Sdk.Data;
 namespace Cxdi.Plugins.Ml.Inpainting;
 
 /// <summary>
-/// The inpainting feature contract (version 1), 9 floats per pixel to fill, all on the Anscombe scale A = 2√(I + 3/8) of
+/// The inpainting feature contract (version 2), 13 floats per pixel to fill, all on the Anscombe scale A = 2√(I + 3/8) of
 /// the measured pixels: the Friedel mate's A (centre (ny/2, nx/2)) and whether it is measured, the mean A of the measured
 /// ring at the same |q|, the distance (px) to the nearest measured pixel and that pixel's A, the mean A and measured
 /// fraction in the 7×7 window, the mean A in the 15×15 window, |q| over the largest |q|, the log-slope of the radial
 /// profile at the nearest measured ring outward (ln of its mean intensity over the mean 3 px further out) and the radial
-/// distance to that ring. The reference intensity is the Friedel mate's when measured, else the ring's; the target is
-/// ln(λ + 1) − ln(reference + 1).
+/// distance to that ring, and (version 2) the local Friedel asymmetry: the mean over the 15×15 window's measured pixels
+/// whose Friedel mate is measured too of (A − A_mate)²/2 − 1, the excess over Poisson noise (about 0 for real-valued
+/// objects, large for phased ones; the whole pattern's mean when the window has no such pair), and the same excess over
+/// the 8 innermost radii that hold measured pairs (one value per pattern: how strongly the object is phased). The reference intensity
+/// is the Friedel mate's when measured, else the ring's; the target is ln(λ + 1) − ln(reference + 1).
 /// </summary>
 internal static class InpaintFeatures
 {
     /// <summary>Features per pixel.</summary>
-    public const int Width = 11;
+    public const int Width = 13;
+
+    /// <summary>Index of the local Friedel asymmetry in a feature row.</summary>
+    public const int Asymmetry = 11;
+
+    /// <summary>Index of the central (pattern-level) Friedel asymmetry in a feature row.</summary>
+    public const int CentralAsymmetry = 12;
 
     /// <summary>The feature contract id recorded in model provenance.</summary>
-    public const string Contract = "friedel+ring+nearest+windows+profile-slope/v1";
+    public const string Contract = "friedel+ring+nearest+windows+profile-slope+friedel-asymmetry/v2";
 
     /// <summary>Flags filled by default: pixels never measured because something blocked or missed them.</summary>
     public const uint DefaultFill = (uint)(MaskFlags.Beamstop | MaskFlags.Gap | MaskFlags.Missing | MaskFlags.Empty | MaskFlags.Dead);
@@ -82,6 +91,33 @@ internal static class InpaintFeatures
 
         float RingAt(int b) => b >= 0 && b < bins ? ring[b] : ring[bins - 1];
 
+        // Friedel asymmetry excess per measured pixel with a measured mate (NaN elsewhere), and its mean over the pattern.
+        var excess = new float[a.Length];
+        double excessSum = 0;
+        var excessCount = 0;
+        for (var y = 0; y < ny; y++)
+        {
+            for (var x = 0; x < nx; x++)
+            {
+                var i = (y * nx) + x;
+                var my = (2 * cy) - y;
+                var mx = (2 * cx) - x;
+                if (known[i] && my >= 0 && my < ny && mx >= 0 && mx < nx && known[(my * nx) + mx])
+                {
+                    var diff = a[i] - a[(my * nx) + mx];
+                    excess[i] = (diff * diff / 2) - 1;
+                    excessSum += excess[i];
+                    excessCount++;
+                }
+                else
+                {
+                    excess[i] = float.NaN;
+                }
+            }
+        }
+
+        var globalExcess = excessCount > 0 ? (float)(excessSum / excessCount) : 0;
+        var centralExcess = CentralExcess(excess, ny, nx, cy, cx, 8, globalExcess);
         var (distance, nearest) = NearestMeasured(known, ny, nx);
         var table = new FeatureTable(Width, targets.Length);
         var d = new float[targets.Length];
@@ -112,6 +148,8 @@ internal static class InpaintFeatures
             var edge = outward[rb] >= 0 ? outward[rb] : rb;
             row[9] = MathF.Log(Intensity(RingAt(edge)) + 1) - MathF.Log(Intensity(RingAt(edge + 3)) + 1);
             row[10] = edge - r;
+            row[Asymmetry] = WindowExcess(excess, ny, nx, y, x, 7, globalExcess);
+            row[CentralAsymmetry] = centralExcess;
             d[table.Count - 1] = distance[i];
         }
 
@@ -142,6 +180,61 @@ internal static class InpaintFeatures
         }
 
         return k == 0 ? (0, 0) : ((float)(s / k), k / (float)total);
+    }
+
+    /// <summary>The mean excess over the <paramref name="radii"/> innermost integer radii that hold pixels with an excess.</summary>
+    private static float CentralExcess(float[] excess, int ny, int nx, int cy, int cx, int radii, float fallback)
+    {
+        var bins = (int)Math.Ceiling(Math.Sqrt((cy * cy) + (cx * cx))) + 2;
+        var sum = new double[bins];
+        var n = new int[bins];
+        for (var y = 0; y < ny; y++)
+        {
+            for (var x = 0; x < nx; x++)
+            {
+                var e = excess[(y * nx) + x];
+                if (!float.IsNaN(e))
+                {
+                    var b = (int)Math.Round(Math.Sqrt(((y - cy) * (y - cy)) + ((x - cx) * (x - cx))));
+                    sum[b] += e;
+                    n[b]++;
+                }
+            }
+        }
+
+        double s = 0;
+        int k = 0, used = 0;
+        for (var b = 0; b < bins && used < radii; b++)
+        {
+            if (n[b] > 0)
+            {
+                s += sum[b];
+                k += n[b];
+                used++;
+            }
+        }
+
+        return k == 0 ? fallback : (float)(s / k);
+    }
+
+    private static float WindowExcess(float[] excess, int ny, int nx, int y, int x, int half, float fallback)
+    {
+        double s = 0;
+        var k = 0;
+        for (var yy = Math.Max(0, y - half); yy <= Math.Min(ny - 1, y + half); yy++)
+        {
+            for (var xx = Math.Max(0, x - half); xx <= Math.Min(nx - 1, x + half); xx++)
+            {
+                var e = excess[(yy * nx) + xx];
+                if (!float.IsNaN(e))
+                {
+                    s += e;
+                    k++;
+                }
+            }
+        }
+
+        return k == 0 ? fallback : (float)(s / k);
     }
 
     /// <summary>Chamfer distance (px) to the nearest measured pixel and that pixel's index (two passes; −1 when none).</summary>

@@ -22,17 +22,39 @@ internal sealed record SimulationSpec(int Ny, int Nx, double ObjectSize, double 
     };
 }
 
+/// <summary>The family of random objects a pattern is simulated from.</summary>
+internal enum ObjectStyle
+{
+    /// <summary>1–4 overlapping tilted ellipses with a gentle cosine texture (amplitude 0.5–1), centred by their centre of mass.</summary>
+    Ellipses,
+
+    /// <summary>3–7 axis-aligned ellipses inside a disc, amplitude 0.4–1 from a blurred-noise texture (a fifth of the radius), as <c>cxdi.simulate</c> makes them.</summary>
+    TexturedBlobs,
+}
+
 /// <summary>One simulated pattern: the noiseless expected counts, a Poisson draw of them, and the true object support.</summary>
 internal sealed record SimulatedPattern(int Ny, int Nx, float[] Expected, float[] Counts, byte[] Support, uint[] Mask);
 
 /// <summary>
-/// Random compact objects (unions of ellipses with a smooth, positive amplitude texture) centred in a padded power-of-two
-/// grid, their far-field intensity |FFT|², scaled to the photon level over the measured pixels and Poisson-sampled.
+/// Random compact objects (unions of ellipses with a smooth, positive amplitude texture; optionally with a smooth random
+/// phase) centred in a padded power-of-two grid, their far-field intensity |FFT|², scaled to the photon level over the
+/// measured pixels and Poisson-sampled.
 /// </summary>
 internal static class PatternSimulator
 {
-    /// <summary>Simulates one pattern with the random stream <paramref name="seed"/>.</summary>
-    public static SimulatedPattern Simulate(SimulationSpec spec, int seed)
+    /// <summary>Simulates one pattern of a real-valued object with the random stream <paramref name="seed"/>.</summary>
+    public static SimulatedPattern Simulate(SimulationSpec spec, int seed) => Simulate(spec, seed, 0);
+
+    /// <summary>
+    /// Simulates one pattern with the random stream <paramref name="seed"/>; a positive <paramref name="phaseAmplitude"/>
+    /// (rad) makes the object complex-valued: the same amplitude with a smooth random phase in ±phaseAmplitude over it
+    /// (white noise blurred by a third of the object radius, rescaled over the grid, as <c>cxdi.simulate</c>'s complex
+    /// objects with ±1 rad). 0 gives exactly the real-valued pattern of <see cref="Simulate(SimulationSpec, int)"/>.
+    /// </summary>
+    public static SimulatedPattern Simulate(SimulationSpec spec, int seed, double phaseAmplitude) => Simulate(spec, seed, phaseAmplitude, ObjectStyle.Ellipses);
+
+    /// <summary>Simulates one pattern as <see cref="Simulate(SimulationSpec, int, double)"/> with objects of the family <paramref name="style"/>.</summary>
+    public static SimulatedPattern Simulate(SimulationSpec spec, int seed, double phaseAmplitude, ObjectStyle style)
     {
         var random = new Random(seed);
         var n = 1;
@@ -44,11 +66,22 @@ internal static class PatternSimulator
         // Object on the n-grid; the pattern's speckle size N/d is kept: d_n = d · n / N.
         var scale = n / (double)Math.Max(spec.Ny, spec.Nx);
         var diameter = Math.Clamp(spec.ObjectSize * scale, 3, n / 2.0);
-        var obj = RandomObject(n, diameter, random);
+        var obj = style == ObjectStyle.TexturedBlobs ? TexturedBlobs(n, diameter, random) : RandomObject(n, diameter, random);
 
         var re = new double[n * n];
         var im = new double[n * n];
         Array.Copy(obj, re, obj.Length);
+        if (phaseAmplitude > 0)
+        {
+            var phase = SmoothField(n, diameter / 6, random);
+            for (var i = 0; i < obj.Length; i++)
+            {
+                var (s, c) = Math.SinCos(2 * phaseAmplitude * (phase[i] - 0.5));
+                re[i] = obj[i] * c;
+                im[i] = obj[i] * s;
+            }
+        }
+
         Fft.Transform2D(re, im, n, n, inverse: false);
         var full = new double[n * n];
         for (var i = 0; i < full.Length; i++)
@@ -96,6 +129,108 @@ internal static class PatternSimulator
         }
 
         return new SimulatedPattern(spec.Ny, spec.Nx, expected, counts, support, mask);
+    }
+
+    /// <summary>An object of <see cref="ObjectStyle.TexturedBlobs"/> of diameter <paramref name="diameter"/> px centred at (n/2, n/2).</summary>
+    internal static double[] TexturedBlobs(int n, double diameter, Random random)
+    {
+        // The blobs fill about 80 % of the disc's diameter: the disc is widened so that the object spans about the diameter.
+        var radius = 1.25 * diameter / 2;
+        var blobs = Enumerable.Range(0, 3 + random.Next(5)).Select(_ => (
+            Cy: (random.NextDouble() - 0.5) * radius,
+            Cx: (random.NextDouble() - 0.5) * radius,
+            Ay: radius * (0.3 + (0.3 * random.NextDouble())),
+            Ax: radius * (0.3 + (0.3 * random.NextDouble())))).ToArray();
+        var texture = SmoothField(n, radius / 5, random);
+        var obj = new double[n * n];
+        var half = n / 2;
+        for (var y = 0; y < n; y++)
+        {
+            for (var x = 0; x < n; x++)
+            {
+                double py = y - half, px = x - half;
+                if ((py * py) + (px * px) > radius * radius)
+                {
+                    continue;
+                }
+
+                foreach (var (cy, cx, ay, ax) in blobs)
+                {
+                    var v = (py - cy) / ay;
+                    var w = (px - cx) / ax;
+                    if ((v * v) + (w * w) <= 1)
+                    {
+                        obj[(y * n) + x] = 0.4 + (0.6 * texture[(y * n) + x]);
+                        break;
+                    }
+                }
+            }
+        }
+
+        return obj;
+    }
+
+    /// <summary>A smooth random field in [0, 1] on an n × n grid: white noise blurred by a Gaussian of <paramref name="sigma"/> px (separable, zero outside), rescaled to its range.</summary>
+    internal static double[] SmoothField(int n, double sigma, Random random)
+    {
+        sigma = Math.Max(sigma, 0.5);
+        var field = new double[n * n];
+        for (var i = 0; i < field.Length; i++)
+        {
+            field[i] = random.NextDouble();
+        }
+
+        var half = (int)Math.Ceiling(3 * sigma);
+        var kernel = new double[(2 * half) + 1];
+        for (var k = -half; k <= half; k++)
+        {
+            kernel[k + half] = Math.Exp(-(k * k) / (2 * sigma * sigma));
+        }
+
+        var sum = kernel.Sum();
+        for (var k = 0; k < kernel.Length; k++)
+        {
+            kernel[k] /= sum;
+        }
+
+        var rows = new double[field.Length];
+        for (var y = 0; y < n; y++)
+        {
+            for (var x = 0; x < n; x++)
+            {
+                double t = 0;
+                for (var k = Math.Max(-half, -x); k <= Math.Min(half, n - 1 - x); k++)
+                {
+                    t += kernel[k + half] * field[(y * n) + x + k];
+                }
+
+                rows[(y * n) + x] = t;
+            }
+        }
+
+        double min = double.MaxValue, max = double.MinValue;
+        for (var y = 0; y < n; y++)
+        {
+            for (var x = 0; x < n; x++)
+            {
+                double t = 0;
+                for (var k = Math.Max(-half, -y); k <= Math.Min(half, n - 1 - y); k++)
+                {
+                    t += kernel[k + half] * rows[((y + k) * n) + x];
+                }
+
+                field[(y * n) + x] = t;
+                min = Math.Min(min, t);
+                max = Math.Max(max, t);
+            }
+        }
+
+        for (var i = 0; i < field.Length; i++)
+        {
+            field[i] = max > min ? (field[i] - min) / (max - min) : 0.5;
+        }
+
+        return field;
     }
 
     /// <summary>A positive object of about <paramref name="diameter"/> px: 1–4 overlapping ellipses, textured, centred by its centre of mass.</summary>
