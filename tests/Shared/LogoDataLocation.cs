@@ -37,22 +37,3 @@ public sealed class LogoDataFactAttribute : FactAttribute
         }
     }
 }
-
-/// <summary>
-/// A real-data check that takes minutes (the logo phased ab initio, two generations of 10 runs at 512²): it needs the
-/// logo data and CXDI_LONG_TESTS=1, which .ci/run sets; a plain <c>dotnet test</c> skips it and says how to run it.
-/// </summary>
-public sealed class LongLogoDataFactAttribute : FactAttribute
-{
-    public LongLogoDataFactAttribute()
-    {
-        if (LogoDataLocation.Find() is null)
-        {
-            Skip = LogoDataLocation.MissingReason;
-        }
-        else if (Environment.GetEnvironmentVariable("CXDI_LONG_TESTS") != "1")
-        {
-            Skip = "takes minutes: set CXDI_LONG_TESTS=1 to run it (.ci/run does)";
-        }
-    }
-}
