@@ -94,7 +94,7 @@ public sealed class GateTests(ITestOutputHelper output)
         var data = new DiffractionData(Shape.Of(N, N), counts);
         var phaser = new StubPhaser(denoised => denoised == mlHelps ? truth : wrong);
         var resolver = new StubResolver(phaser);
-        var options = new GatedPhaserOptions { Phaser = "stub.phase", MlStep = "stub.denoise", GateSeeds = 3, Runs = 8, Keep = 4, Seed = 42, Operators = "ER**10" };
+        var options = new GatedPhaserOptions { Phaser = "stub.phase", MlStep = "stub.denoise", GateSeeds = 3, Runs = 8, Keep = 4, Seed = 42, Operators = "ER**10", PhaserOptions = ["support_threshold = 0.25"] };
         var reports = new List<ProgressReport>();
         var context = new StepContext { Plugins = resolver, StepId = "gate", Progress = new SyncProgress(reports) };
 
@@ -116,6 +116,7 @@ public sealed class GateTests(ITestOutputHelper output)
         Assert.All(phaser.Calls.Take(2), c => Assert.Equal((long)findings["held_out_pixels"], c.Unknown));
         var last = phaser.Calls[2];
         Assert.Equal((8, 4, mlHelps, 0L), (last.Options.Runs, last.Options.Keep, last.Denoised, last.Unknown));
+        Assert.All(phaser.Calls, c => Assert.Equal("0.25", c.Options.SupportThreshold)); // phaser_options reach every call
         Assert.Contains(reports, r => r.Message.Contains("keeping", StringComparison.Ordinal));
     }
 
@@ -162,6 +163,16 @@ public sealed class GateTests(ITestOutputHelper output)
 
     private static Complex32[] ToComplex(double[] values) => values.Select(v => new Complex32((float)v, 0)).ToArray();
 
+    [Fact]
+    public void PhaserOptions_MustBeNameEqualsValue_AndNotShadowTheGatesOwn()
+    {
+        Assert.Empty(new GatedPhaserOptions { PhaserOptions = ["support_threshold=0.25", "support_threshold_reference=rms"] }.Validate());
+        var problems = new GatedPhaserOptions { PhaserOptions = ["support_threshold", "runs=4", "=1"] }.Validate().ToList();
+        Assert.Equal(3, problems.Count);
+        Assert.All(problems, p => Assert.Equal(nameof(GatedPhaserOptions.PhaserOptions), p.Key));
+        Assert.Contains(problems, p => p.Message.Contains("gate's own option runs", StringComparison.Ordinal));
+    }
+
     private sealed class SyncProgress(List<ProgressReport> reports) : IProgress<ProgressReport>
     {
         public void Report(ProgressReport value) => reports.Add(value);
@@ -176,6 +187,8 @@ public sealed class GateTests(ITestOutputHelper output)
         public long Seed { get; init; } = 1;
 
         public string Operators { get; init; } = "default";
+
+        public string SupportThreshold { get; init; } = "default";
     }
 
     private sealed record StubDenoiseOptions : PluginOptions
@@ -221,6 +234,7 @@ public sealed class GateTests(ITestOutputHelper output)
                     Keep = Get("keep") is int k ? k : 5,
                     Seed = Get("seed") is long s ? s : 1,
                     Operators = Get("operators") as string ?? "default",
+                    SupportThreshold = Get("support_threshold") as string ?? "default",
                 }),
                 "stub.denoise" => ((T)(IPlugin)new StubDenoiser(), new StubDenoiseOptions { Model = Get("model") as string ?? "" }),
                 _ => throw new Cxdi.Sdk.Errors.PluginNotFoundException(id, $"unknown plugin {id}"),

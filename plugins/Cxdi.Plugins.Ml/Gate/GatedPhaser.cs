@@ -64,6 +64,32 @@ public sealed record GatedPhaserOptions : PluginOptions
     [Description("Seed of the held-out pixel set.")]
     [Range(0, int.MaxValue)]
     public int FreeSeed { get; init; } = 7;
+
+    /// <summary>Other options for the phaser, as <c>name=value</c>.</summary>
+    [Description("Other options passed to the phaser as they are, each as name=value (e.g. [\"support_threshold=0.25\", \"support_threshold_reference=rms\"]), for the gate's runs and the final ones; the phaser checks them.")]
+    public IReadOnlyList<string> PhaserOptions { get; init; } = [];
+
+    /// <inheritdoc />
+    public override IEnumerable<OptionProblem> Validate()
+    {
+        foreach (var problem in base.Validate())
+        {
+            yield return problem;
+        }
+
+        foreach (var entry in PhaserOptions)
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == entry.Length - 1)
+            {
+                yield return new OptionProblem(nameof(PhaserOptions), $"phaser_options entry '{entry}' is not name=value (e.g. support_threshold=0.25)");
+            }
+            else if (entry[..equals].Trim() is "seed" or "operators" or "runs" or "keep")
+            {
+                yield return new OptionProblem(nameof(PhaserOptions), $"phaser_options entry '{entry}' sets what the gate's own option {entry[..equals].Trim()} sets: use that option");
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -209,7 +235,14 @@ public sealed class GatedPhaser : PhaserBase<GatedPhaserOptions>
 
     private static Dictionary<string, object?> PhaserOptions(GatedPhaserOptions options, int runs, int keep)
     {
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal) { ["seed"] = options.Seed };
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var entry in options.PhaserOptions)
+        {
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            values[entry[..equals].Trim()] = entry[(equals + 1)..].Trim();
+        }
+
+        values["seed"] = options.Seed;
         if (options.Operators.Length > 0)
         {
             values["operators"] = options.Operators;
