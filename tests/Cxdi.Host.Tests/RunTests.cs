@@ -211,11 +211,17 @@ public sealed class RunTests
         using var temp = new TempDir();
         temp.File("c.yaml", "schema: 1\nname: c\ninput: { use: test.gen }\nsteps:\n  - use: test.slow\n    with: { steps: 1000, step_ms: 10 }\n");
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var r = await Harness.RunRaw(temp.Path, null, cts.Token, "--plugins", Harness.TestPlugins, "run", "c.yaml");
+        clock.Stop();
         Assert.Equal(130, r.ExitCode);
         Assert.Equal("cancelled", Summary(Path.Combine(temp.Path, "out", "c")).GetProperty("status").GetString());
+
+        // The step would take 10 s; cancelled at 0.3 s it stops within a few of its 10 ms steps. How many progress lines
+        // came first depends on how long the host took to start (none when it was still loading plugins).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed.TotalSeconds:F1} s after a cancel at 0.3 s");
         var progressLines = r.Out.Split('\n').Count(l => l.StartsWith("[test.slow] ", StringComparison.Ordinal) && l.Contains('%'));
-        Assert.InRange(progressLines, 1, 4);
+        Assert.InRange(progressLines, 0, 30);
     }
 
     [Fact]
