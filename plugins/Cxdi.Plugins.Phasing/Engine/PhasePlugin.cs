@@ -106,7 +106,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             Real = options.Real,
             MetricEvery = options.MetricEvery,
             InitAmplitudeMin = (float)options.InitAmplitudeMin,
-            InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.MergeOnly && !options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+            InitPhaseRange = options.MergeOnly ? (float)(options.InitPhaseRange ?? 0) : StartPhaseRange(options, support, data.Shape),
             DetwinCycles = options.DetwinCycles,
             DetwinBeta = (float)options.Beta,
             RawCycles = options.RawCycles,
@@ -145,7 +145,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             record["next_support_size"] = ArrayTools.Count(support);
             settings = settings with
             {
-                InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+                InitPhaseRange = StartPhaseRange(options, support, data.Shape),
                 Support = settings.Support with { SigmaEnd = (float)chosenSigma },
             };
             Report(context, $"generation {generation} of {generations}: best run seed {best.Seed}, free LLK {best.FreeLlk:G4}, support {best.SupportSize} → next start {record["next_support_size"]} px", null, options.Runs, null);
@@ -303,7 +303,7 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
         support = best is not null ? NextGenerationSupport(best.Support, data.Shape, options) : support.Length > 0 ? support : InitialSupport(data, options, autocorrelation);
         settings = settings with
         {
-            InitPhaseRange = (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, data.Shape) ? 2 * Math.PI : 0)),
+            InitPhaseRange = StartPhaseRange(options, support, data.Shape),
             Support = settings.Support with { SigmaEnd = (float)(options.SupportSigmaEnd ?? AverageSupportSigma) },
         };
 
@@ -435,6 +435,10 @@ public sealed partial class PhasePlugin : PhaserBase<PhaseOptions>
             FreeLlk = result?.FreeLlk,
             SupportSize = result?.SupportSize,
         });
+
+    /// <summary>init_phase_range, or when automatic 2π for a centrosymmetric start without a real/positivity constraint (it breaks the twin symmetry), else 0.</summary>
+    private static float StartPhaseRange(PhaseOptions options, byte[] support, Shape shape) =>
+        (float)(options.InitPhaseRange ?? (!options.Positivity && !options.Real && ArrayTools.IsCentrosymmetric(support, shape) ? 2 * Math.PI : 0));
 
     /// <summary>True when the runs start from the autocorrelation: an ab-initio start that a second generation tightens.</summary>
     private static bool StartsFromAutocorrelation(DiffractionData data, PhaseOptions options) =>
